@@ -1,0 +1,460 @@
+//! Golden test vectors: small inputs and the outputs the core reference computes for them.
+//!
+//! They are generated only from this crate, with fixed seeds, by
+//! `cargo run -p spotproof-core --example vectors` (which rewrites `vectors/`), and checked by the
+//! core tests (regenerating them must give the committed bytes) and by the kernel tests (every
+//! kernel must reproduce every output). The format is plain JSON so that any other implementation
+//! can read it: a tensor is `{"rows", "cols", "data"}` with row-major integers.
+
+use crate::data::{BYTE_PIXELS, Dataset};
+use crate::error::{CoreError, Result};
+use crate::model::{Hyper, Model, ModelConfig};
+use crate::ops::{self, InputScale};
+use crate::rng::SplitMix64;
+use crate::step::{self, StepTensors};
+use crate::tensor::Mat;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the vector format and of the op contracts they pin.
+pub const VERSION: u32 = 1;
+
+/// A tensor of any integer type, widened to i64 for storage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tensor {
+    /// Rows.
+    pub rows: usize,
+    /// Columns.
+    pub cols: usize,
+    /// Row-major values.
+    pub data: Vec<i64>,
+}
+
+impl Tensor {
+    /// Widens a matrix.
+    pub fn of<T: Copy + Default + Into<i64>>(m: &Mat<T>) -> Self {
+        Self {
+            rows: m.rows(),
+            cols: m.cols(),
+            data: m.data().iter().map(|&v| v.into()).collect(),
+        }
+    }
+
+    /// Widens a vector as a `1×n` tensor.
+    pub fn of_vec<T: Copy + Into<i64>>(v: &[T]) -> Self {
+        Self {
+            rows: 1,
+            cols: v.len(),
+            data: v.iter().map(|&x| x.into()).collect(),
+        }
+    }
+
+    /// Narrows back into a matrix of `T`; errors on a value out of `T`'s range.
+    pub fn to_mat<T: Copy + Default + TryFrom<i64>>(&self) -> Result<Mat<T>> {
+        let data = self
+            .data
+            .iter()
+            .map(|&v| {
+                T::try_from(v)
+                    .map_err(|_| CoreError::Config("vector value out of range for its type"))
+            })
+            .collect::<Result<Vec<T>>>()?;
+        Mat::new(self.rows, self.cols, data)
+    }
+
+    /// Narrows into a flat vector of `T`.
+    pub fn to_vec<T: Copy + Default + TryFrom<i64>>(&self) -> Result<Vec<T>> {
+        Ok(self.to_mat::<T>()?.into_data())
+    }
+}
+
+/// One op applied to fixed inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpVector {
+    /// The core function's name (also the kernel's file name).
+    pub op: String,
+    /// [`VERSION`].
+    pub version: u32,
+    /// Seed the inputs were drawn from.
+    pub seed: u64,
+    /// Scalar parameters (shifts, flags, targets).
+    pub params: BTreeMap<String, i64>,
+    /// Named inputs.
+    pub inputs: BTreeMap<String, Tensor>,
+    /// Named outputs as the core reference computes them.
+    pub outputs: BTreeMap<String, Tensor>,
+}
+
+impl OpVector {
+    /// A parameter, or a typed error if it is missing.
+    pub fn param(&self, name: &'static str) -> Result<i64> {
+        self.params
+            .get(name)
+            .copied()
+            .ok_or(CoreError::Config("vector lacks a parameter"))
+    }
+
+    /// An input, or a typed error if it is missing.
+    pub fn input(&self, name: &str) -> Result<&Tensor> {
+        self.inputs
+            .get(name)
+            .ok_or(CoreError::Config("vector lacks an input"))
+    }
+
+    fn shift(&self, name: &'static str) -> Result<u32> {
+        u32::try_from(self.param(name)?).map_err(|_| CoreError::Config("negative shift in vector"))
+    }
+}
+
+/// A whole training step from a fixed model and dataset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// Seed of the model and data.
+    pub seed: u64,
+    /// The model before the step.
+    pub model: Model,
+    /// Dataset features, `n×K0`.
+    pub images: Mat<u8>,
+    /// Dataset labels.
+    pub labels: Vec<u8>,
+    /// Feature scaling.
+    pub scale: InputScale,
+    /// The batch's rows.
+    pub indices: Vec<u32>,
+    /// Every tensor the step produces.
+    pub tensors: StepTensors,
+}
+
+impl StepVector {
+    /// The dataset this vector trains on.
+    pub fn dataset(&self) -> Dataset {
+        let classes = self.model.classes();
+        Dataset {
+            name: "vector".into(),
+            images: self.images.clone(),
+            labels: self.labels.clone(),
+            classes,
+            scale: self.scale,
+        }
+    }
+}
+
+/// Recomputes an op vector's outputs with the core reference.
+pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
+    let mut out = BTreeMap::new();
+    match v.op.as_str() {
+        "gather" => {
+            let scale = InputScale {
+                shl: v.shift("shl")?,
+                shr: v.shift("shr")?,
+            };
+            let (x, l) = ops::gather(
+                &v.input("images")?.to_mat()?,
+                &v.input("labels")?.to_vec()?,
+                &v.input("indices")?.to_vec()?,
+                scale,
+            )?;
+            out.insert("x".into(), Tensor::of(&x));
+            out.insert("labels".into(), Tensor::of_vec(&l));
+        }
+        "linear_forward" => {
+            let y = ops::linear_forward(
+                &v.input("x")?.to_mat()?,
+                &v.input("w")?.to_mat()?,
+                &v.input("bias")?.to_vec()?,
+                v.shift("shift")?,
+                v.param("relu")? != 0,
+            )?;
+            out.insert("y".into(), Tensor::of(&y));
+        }
+        "output_error" => {
+            let hi = i8::try_from(v.param("hi")?)
+                .map_err(|_| CoreError::Config("target out of range"))?;
+            let lo = i8::try_from(v.param("lo")?)
+                .map_err(|_| CoreError::Config("target out of range"))?;
+            let e = ops::output_error(
+                &v.input("y")?.to_mat()?,
+                &v.input("labels")?.to_vec()?,
+                hi,
+                lo,
+            )?;
+            out.insert("e".into(), Tensor::of(&e));
+        }
+        "linear_backward_input" => {
+            let d = ops::linear_backward_input(
+                &v.input("e")?.to_mat()?,
+                &v.input("w")?.to_mat()?,
+                &v.input("a")?.to_mat()?,
+                v.shift("shift")?,
+            )?;
+            out.insert("d".into(), Tensor::of(&d));
+        }
+        "weight_grad" => {
+            let g = ops::weight_grad(&v.input("e")?.to_mat()?, &v.input("x")?.to_mat()?)?;
+            out.insert("g".into(), Tensor::of(&g));
+        }
+        "bias_grad" => {
+            out.insert(
+                "g".into(),
+                Tensor::of_vec(&ops::bias_grad(&v.input("e")?.to_mat()?)),
+            );
+        }
+        "sgd_update" => {
+            let (m, w) = ops::sgd_update(
+                &v.input("master")?.to_mat()?,
+                &v.input("g")?.to_mat()?,
+                v.shift("lr_shift")?,
+            )?;
+            out.insert("master".into(), Tensor::of(&m));
+            out.insert("w".into(), Tensor::of(&w));
+        }
+        "bias_update" => {
+            let b = ops::bias_update(
+                &v.input("bias")?.to_vec()?,
+                &v.input("g")?.to_vec()?,
+                v.shift("shift")?,
+            )?;
+            out.insert("bias".into(), Tensor::of_vec(&b));
+        }
+        _ => return Err(CoreError::Config("unknown op in vector")),
+    }
+    Ok(out)
+}
+
+/// Random int8 values with the edge values (-128, 127, 0, ±1) mixed in.
+fn edgy_i8(rng: &mut SplitMix64, rows: usize, cols: usize) -> Mat<i8> {
+    const EDGES: [i8; 5] = [i8::MIN, i8::MAX, 0, 1, -1];
+    let data = (0..rows * cols)
+        .map(|_| {
+            if rng.below(4) == 0 {
+                EDGES[rng.below(5) as usize]
+            } else {
+                rng.symmetric(128).clamp(-128, 127) as i8
+            }
+        })
+        .collect();
+    Mat::from_parts(rows, cols, data)
+}
+
+fn relu_acts(rng: &mut SplitMix64, rows: usize, cols: usize) -> Mat<i8> {
+    let m = edgy_i8(rng, rows, cols);
+    Mat::from_parts(rows, cols, m.data().iter().map(|&v| v.max(0)).collect())
+}
+
+fn vector(
+    op: &str,
+    seed: u64,
+    params: &[(&str, i64)],
+    inputs: Vec<(&str, Tensor)>,
+) -> Result<OpVector> {
+    let mut v = OpVector {
+        op: op.into(),
+        version: VERSION,
+        seed,
+        params: params.iter().map(|(k, x)| (k.to_string(), *x)).collect(),
+        inputs: inputs
+            .into_iter()
+            .map(|(k, t)| (k.to_string(), t))
+            .collect(),
+        outputs: BTreeMap::new(),
+    };
+    v.outputs = evaluate(&v)?;
+    Ok(v)
+}
+
+/// All op vectors, deterministically; shapes are deliberately not multiples of 16.
+pub fn op_vectors() -> Result<Vec<OpVector>> {
+    let mut r = SplitMix64::new(0x5EC7_0125);
+    let (b, k, n) = (5, 37, 19);
+    let images = Mat::from_parts(
+        9,
+        k,
+        (0..9 * k)
+            .map(|i| if i % 11 == 0 { 255 } else { r.below(256) as u8 })
+            .collect(),
+    );
+    let labels: Vec<u8> = (0..9).map(|_| r.below(10) as u8).collect();
+    let mut out = vec![vector(
+        "gather",
+        1,
+        &[("shl", 0), ("shr", 1)],
+        vec![
+            ("images", Tensor::of(&images)),
+            ("labels", Tensor::of_vec(&labels)),
+            ("indices", Tensor::of_vec(&[8u32, 0, 0, 3, 5])),
+        ],
+    )?];
+    for (seed, relu) in [(2u64, 1i64), (3, 0)] {
+        let mut r = SplitMix64::new(seed);
+        let bias: Vec<i32> = (0..n)
+            .map(|i| {
+                if i == 0 {
+                    ops::BIAS_MAX
+                } else {
+                    r.symmetric(1 << 20) as i32
+                }
+            })
+            .collect();
+        out.push(vector(
+            "linear_forward",
+            seed,
+            &[("shift", 9), ("relu", relu)],
+            vec![
+                ("x", Tensor::of(&edgy_i8(&mut r, b, k))),
+                ("w", Tensor::of(&edgy_i8(&mut r, n, k))),
+                ("bias", Tensor::of_vec(&bias)),
+            ],
+        )?);
+    }
+    let mut r = SplitMix64::new(4);
+    let y_labels: Vec<u32> = (0..b).map(|_| r.below(n as u64) as u32).collect();
+    out.push(vector(
+        "output_error",
+        4,
+        &[("hi", 100), ("lo", 0)],
+        vec![
+            ("y", Tensor::of(&edgy_i8(&mut r, b, n))),
+            ("labels", Tensor::of_vec(&y_labels)),
+        ],
+    )?);
+    let mut r = SplitMix64::new(5);
+    out.push(vector(
+        "linear_backward_input",
+        5,
+        &[("shift", 7)],
+        vec![
+            ("e", Tensor::of(&edgy_i8(&mut r, b, n))),
+            ("w", Tensor::of(&edgy_i8(&mut r, n, k))),
+            ("a", Tensor::of(&relu_acts(&mut r, b, k))),
+        ],
+    )?);
+    let mut r = SplitMix64::new(6);
+    out.push(vector(
+        "weight_grad",
+        6,
+        &[],
+        vec![
+            ("e", Tensor::of(&edgy_i8(&mut r, b, n))),
+            ("x", Tensor::of(&edgy_i8(&mut r, b, k))),
+        ],
+    )?);
+    let mut r = SplitMix64::new(7);
+    out.push(vector(
+        "bias_grad",
+        7,
+        &[],
+        vec![("e", Tensor::of(&edgy_i8(&mut r, b, n)))],
+    )?);
+    let mut r = SplitMix64::new(8);
+    let master = Mat::from_parts(
+        n,
+        k,
+        (0..n * k)
+            .map(|i| {
+                if i < 3 {
+                    [i16::MIN, i16::MAX, -129][i]
+                } else {
+                    r.symmetric(32768).clamp(-32768, 32767) as i16
+                }
+            })
+            .collect(),
+    );
+    let grad = Mat::from_parts(
+        n,
+        k,
+        (0..n * k).map(|_| r.symmetric(1 << 19) as i32).collect(),
+    );
+    out.push(vector(
+        "sgd_update",
+        8,
+        &[("lr_shift", 6)],
+        vec![("master", Tensor::of(&master)), ("g", Tensor::of(&grad))],
+    )?);
+    let mut r = SplitMix64::new(9);
+    let bias: Vec<i32> = (0..n)
+        .map(|i| {
+            if i < 2 {
+                [ops::BIAS_MAX, -ops::BIAS_MAX][i]
+            } else {
+                r.symmetric(1 << 24) as i32
+            }
+        })
+        .collect();
+    let grad: Vec<i32> = (0..n).map(|_| r.symmetric(1 << 12) as i32).collect();
+    out.push(vector(
+        "bias_update",
+        9,
+        &[("shift", 1)],
+        vec![
+            ("bias", Tensor::of_vec(&bias)),
+            ("g", Tensor::of_vec(&grad)),
+        ],
+    )?);
+    Ok(out)
+}
+
+/// A whole step of a small model `[12, 6, 4]` on a random dataset, batch 3.
+pub fn step_vector() -> Result<StepVector> {
+    let seed = 10;
+    let config = ModelConfig {
+        widths: vec![12, 6, 4],
+        batch: 3,
+        hyper: Hyper::default(),
+        input_scale: BYTE_PIXELS,
+    };
+    let model = Model::init(config, seed)?;
+    let mut r = SplitMix64::new(seed);
+    let images = Mat::from_parts(7, 12, (0..7 * 12).map(|_| r.below(256) as u8).collect());
+    let labels: Vec<u8> = (0..7).map(|_| r.below(4) as u8).collect();
+    let indices = vec![6, 2, 2];
+    let mut v = StepVector {
+        version: VERSION,
+        seed,
+        model: model.clone(),
+        images,
+        labels,
+        scale: BYTE_PIXELS,
+        indices,
+        tensors: placeholder_tensors(),
+    };
+    let mut m = model;
+    v.tensors = step::train_step(&mut m, &v.dataset(), &v.indices)?;
+    Ok(v)
+}
+
+fn placeholder_tensors() -> StepTensors {
+    StepTensors {
+        indices: vec![],
+        input: Mat::zeros(0, 0),
+        labels: vec![],
+        acts: vec![],
+        errors: vec![],
+        weight_grads: vec![],
+        bias_grads: vec![],
+        layers: vec![],
+    }
+}
+
+/// Every vector file as (path relative to `vectors/`, JSON), in a fixed order.
+pub fn files() -> Result<Vec<(String, String)>> {
+    let mut files: Vec<(String, String)> = op_vectors()?
+        .iter()
+        .map(|v| {
+            (
+                format!("{}/v{}-seed{}.json", v.op, VERSION, v.seed),
+                to_json(v),
+            )
+        })
+        .collect();
+    files.push((format!("step/v{VERSION}.json"), to_json(&step_vector()?)));
+    Ok(files)
+}
+
+/// One line of JSON per file, newline-terminated (serialising these plain types cannot fail).
+fn to_json<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
