@@ -101,6 +101,9 @@ impl ModelConfig {
         if h.lr_shift > 31 || h.bias_lr_shift > 31 {
             return Err(CoreError::Config("shift counts must be below 32"));
         }
+        if self.input_scale.shl > 8 || self.input_scale.shr > 8 {
+            return Err(CoreError::Config("input shifts must be at most 8"));
+        }
         if h.target < 0 {
             return Err(CoreError::Config("the target must be non-negative"));
         }

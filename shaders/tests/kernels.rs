@@ -1,0 +1,701 @@
+//! Bit-exactness of every WGSL kernel against the core reference (`assert_eq!`, no tolerance).
+//!
+//! `device_tests!` stamps each test body once per device: `cpu` runs `spotproof_core::ops`,
+//! `gpu` runs the kernels. The bodies check the golden vectors, exhaustive element-wise tables and
+//! edge values against the element functions of the specification, so both forms are held to the
+//! same expectations. The `gpu_vs_reference` tests compare kernels with the reference directly
+//! over seeded random shapes (not multiples of the 16×16 tile) and whole training steps.
+//!
+//! Without an adapter the GPU tests print a notice and pass, unless `SPOTPROOF_REQUIRE_GPU=1`,
+//! which CI sets (lavapipe), makes them fail.
+
+use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::ops::{self as core_ops, BIAS_MAX, InputScale, MAX_I8_PRODUCT};
+use spotproof_core::rng::SplitMix64;
+use spotproof_core::vectors::{self, OpVector, Tensor};
+use spotproof_core::{Mat, data::Dataset, step};
+use spotproof_shaders::{Gpu, GpuTrainer, ShaderError};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+type R<T> = Result<T, ShaderError>;
+
+/// The ops, on one device.
+trait Device {
+    fn gather(
+        &self,
+        images: &Mat<u8>,
+        labels: &[u8],
+        idx: &[u32],
+        s: InputScale,
+    ) -> R<(Mat<i8>, Vec<u32>)>;
+    fn linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        bias: &[i32],
+        shift: u32,
+        relu: bool,
+    ) -> R<Mat<i8>>;
+    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>>;
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> R<Mat<i8>>;
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>>;
+    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>>;
+    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)>;
+    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>>;
+}
+
+struct Cpu;
+
+impl Device for Cpu {
+    fn gather(
+        &self,
+        images: &Mat<u8>,
+        labels: &[u8],
+        idx: &[u32],
+        s: InputScale,
+    ) -> R<(Mat<i8>, Vec<u32>)> {
+        Ok(core_ops::gather(images, labels, idx, s)?)
+    }
+    fn linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        bias: &[i32],
+        shift: u32,
+        relu: bool,
+    ) -> R<Mat<i8>> {
+        Ok(core_ops::linear_forward(x, w, bias, shift, relu)?)
+    }
+    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>> {
+        Ok(core_ops::output_error(y, labels, hi, lo)?)
+    }
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> R<Mat<i8>> {
+        Ok(core_ops::linear_backward_input(e, w, a, shift)?)
+    }
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>> {
+        Ok(core_ops::weight_grad(e, x)?)
+    }
+    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>> {
+        Ok(core_ops::bias_grad(e))
+    }
+    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)> {
+        Ok(core_ops::sgd_update(m, g, s)?)
+    }
+    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>> {
+        Ok(core_ops::bias_update(b, g, s)?)
+    }
+}
+
+impl Device for Gpu {
+    fn gather(
+        &self,
+        images: &Mat<u8>,
+        labels: &[u8],
+        idx: &[u32],
+        s: InputScale,
+    ) -> R<(Mat<i8>, Vec<u32>)> {
+        Gpu::gather(self, images, labels, idx, s)
+    }
+    fn linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        bias: &[i32],
+        shift: u32,
+        relu: bool,
+    ) -> R<Mat<i8>> {
+        Gpu::linear_forward(self, x, w, bias, shift, relu)
+    }
+    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>> {
+        Gpu::output_error(self, y, labels, hi, lo)
+    }
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> R<Mat<i8>> {
+        Gpu::linear_backward_input(self, e, w, a, shift)
+    }
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>> {
+        Gpu::weight_grad(self, e, x)
+    }
+    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>> {
+        Gpu::bias_grad(self, e)
+    }
+    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)> {
+        Gpu::sgd_update(self, m, g, s)
+    }
+    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>> {
+        Gpu::bias_update(self, b, g, s)
+    }
+}
+
+/// The shared GPU, or `None` (with a notice) when there is no adapter and none is required.
+fn gpu() -> Option<&'static Gpu> {
+    static GPU: OnceLock<Option<Gpu>> = OnceLock::new();
+    GPU.get_or_init(|| match Gpu::new() {
+        Ok(g) => {
+            eprintln!("kernel tests on {}", g.adapter_details());
+            Some(g)
+        }
+        Err(e) if spotproof_shaders::gpu_required() => {
+            panic!("SPOTPROOF_REQUIRE_GPU is set but: {e}")
+        }
+        Err(e) => {
+            eprintln!("notice: skipping GPU kernel tests: {e}");
+            None
+        }
+    })
+    .as_ref()
+}
+
+macro_rules! device_tests {
+    ($($name:ident),* $(,)?) => {
+        mod cpu {
+            $(#[test] fn $name() { super::$name(&super::Cpu); })*
+        }
+        mod gpu {
+            $(#[test] fn $name() { if let Some(g) = super::gpu() { super::$name(g); } })*
+        }
+    };
+}
+
+device_tests!(
+    golden_op_vectors,
+    exhaustive_linear_forward_int8_pairs,
+    exhaustive_output_error_int8_pairs,
+    exhaustive_backward_mask_int8_pairs,
+    exhaustive_sgd_update_and_derive_over_i16,
+    exhaustive_gather_over_pixels_and_scales,
+    bias_update_edges,
+    largest_k_forward_is_exact,
+    largest_fan_out_backward_is_exact,
+    largest_batch_gradients_are_exact,
+);
+
+fn mat<T: Copy + Default>(rows: usize, cols: usize, data: Vec<T>) -> Mat<T> {
+    Mat::new(rows, cols, data).unwrap()
+}
+
+fn all_i8() -> impl Iterator<Item = i8> {
+    i8::MIN..=i8::MAX
+}
+
+/// Runs one golden vector through a device and returns its outputs in the vector's format.
+fn run_vector<D: Device>(d: &D, v: &OpVector) -> BTreeMap<String, Tensor> {
+    let inp = |n: &str| v.input(n).unwrap();
+    let shift = |n: &'static str| v.param(n).unwrap() as u32;
+    let mut out = BTreeMap::new();
+    match v.op.as_str() {
+        "gather" => {
+            let s = InputScale {
+                shl: shift("shl"),
+                shr: shift("shr"),
+            };
+            let (x, l) = d
+                .gather(
+                    &inp("images").to_mat().unwrap(),
+                    &inp("labels").to_vec().unwrap(),
+                    &inp("indices").to_vec().unwrap(),
+                    s,
+                )
+                .unwrap();
+            out.insert("x".into(), Tensor::of(&x));
+            out.insert("labels".into(), Tensor::of_vec(&l));
+        }
+        "linear_forward" => {
+            let y = d
+                .linear_forward(
+                    &inp("x").to_mat().unwrap(),
+                    &inp("w").to_mat().unwrap(),
+                    &inp("bias").to_vec().unwrap(),
+                    shift("shift"),
+                    v.param("relu").unwrap() != 0,
+                )
+                .unwrap();
+            out.insert("y".into(), Tensor::of(&y));
+        }
+        "output_error" => {
+            let (hi, lo) = (v.param("hi").unwrap() as i8, v.param("lo").unwrap() as i8);
+            let e = d
+                .output_error(
+                    &inp("y").to_mat().unwrap(),
+                    &inp("labels").to_vec().unwrap(),
+                    hi,
+                    lo,
+                )
+                .unwrap();
+            out.insert("e".into(), Tensor::of(&e));
+        }
+        "linear_backward_input" => {
+            let r = d
+                .linear_backward_input(
+                    &inp("e").to_mat().unwrap(),
+                    &inp("w").to_mat().unwrap(),
+                    &inp("a").to_mat().unwrap(),
+                    shift("shift"),
+                )
+                .unwrap();
+            out.insert("d".into(), Tensor::of(&r));
+        }
+        "weight_grad" => {
+            let g = d
+                .weight_grad(&inp("e").to_mat().unwrap(), &inp("x").to_mat().unwrap())
+                .unwrap();
+            out.insert("g".into(), Tensor::of(&g));
+        }
+        "bias_grad" => {
+            out.insert(
+                "g".into(),
+                Tensor::of_vec(&d.bias_grad(&inp("e").to_mat().unwrap()).unwrap()),
+            );
+        }
+        "sgd_update" => {
+            let (m, w) = d
+                .sgd_update(
+                    &inp("master").to_mat().unwrap(),
+                    &inp("g").to_mat().unwrap(),
+                    shift("lr_shift"),
+                )
+                .unwrap();
+            out.insert("master".into(), Tensor::of(&m));
+            out.insert("w".into(), Tensor::of(&w));
+        }
+        "bias_update" => {
+            let b = d
+                .bias_update(
+                    &inp("bias").to_vec().unwrap(),
+                    &inp("g").to_vec().unwrap(),
+                    shift("shift"),
+                )
+                .unwrap();
+            out.insert("bias".into(), Tensor::of_vec(&b));
+        }
+        other => panic!("no device mapping for op {other}"),
+    }
+    out
+}
+
+fn golden_op_vectors<D: Device>(d: &D) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let sub = entry.unwrap().path();
+        if !sub.is_dir() || sub.ends_with("step") {
+            continue;
+        }
+        for file in std::fs::read_dir(&sub).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            let v: OpVector = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                run_vector(d, &v),
+                v.outputs,
+                "vector {} seed {}",
+                v.op,
+                v.seed
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, vectors::op_vectors().unwrap().len());
+}
+
+fn exhaustive_linear_forward_int8_pairs<D: Device>(d: &D) {
+    // K = 1: y[x][w] = clamp(rshr(x·w + bias, s)) for every (x, w) pair.
+    let x = mat(256, 1, all_i8().collect());
+    let w = mat(256, 1, all_i8().collect());
+    for (shift, relu, bias) in [(0, false, 0), (3, true, 0), (7, false, -5), (1, true, 1)] {
+        let y = d
+            .linear_forward(&x, &w, &vec![bias; 256], shift, relu)
+            .unwrap();
+        for (i, a) in all_i8().enumerate() {
+            for (j, b) in all_i8().enumerate() {
+                let acc = i64::from(a) * i64::from(b) + i64::from(bias);
+                let expected =
+                    core_ops::linear_forward_elem(acc, shift, core_ops::activation_floor(relu));
+                assert_eq!(
+                    y.at(i, j),
+                    expected,
+                    "x={a} w={b} shift={shift} relu={relu}"
+                );
+            }
+        }
+    }
+}
+
+fn exhaustive_output_error_int8_pairs<D: Device>(d: &D) {
+    // Column 0 is the labelled class (target hi), column 1 gets lo: every (y, t) pair over the
+    // 256 target values.
+    let y = mat(256, 2, all_i8().flat_map(|v| [v, v]).collect());
+    let labels = vec![0u32; 256];
+    for t in all_i8() {
+        let lo = t.wrapping_add(37);
+        let e = d.output_error(&y, &labels, t, lo).unwrap();
+        for (i, v) in all_i8().enumerate() {
+            assert_eq!(e.at(i, 0), core_ops::output_error_elem(v, t), "y={v} t={t}");
+            assert_eq!(
+                e.at(i, 1),
+                core_ops::output_error_elem(v, lo),
+                "y={v} t={lo}"
+            );
+        }
+    }
+}
+
+fn exhaustive_backward_mask_int8_pairs<D: Device>(d: &D) {
+    // N = K = 1, row r carries e = r & 255 and a = r >> 8: every (e, a) pair, with w = 1
+    // (plain mask) and w = -128 with shift 7 (rounding of negative sums).
+    let pairs: Vec<(i8, i8)> = all_i8()
+        .flat_map(|a| all_i8().map(move |e| (e, a)))
+        .collect();
+    let e = mat(pairs.len(), 1, pairs.iter().map(|p| p.0).collect());
+    let a = mat(pairs.len(), 1, pairs.iter().map(|p| p.1).collect());
+    for (wv, shift) in [(1i8, 0u32), (-128, 7), (127, 3)] {
+        let w = mat(1, 1, vec![wv]);
+        let out = d.linear_backward_input(&e, &w, &a, shift).unwrap();
+        for (r, &(ev, av)) in pairs.iter().enumerate() {
+            let expected =
+                core_ops::linear_backward_input_elem(i64::from(ev) * i64::from(wv), shift, av);
+            assert_eq!(out.at(r, 0), expected, "e={ev} a={av} w={wv} shift={shift}");
+        }
+    }
+}
+
+fn exhaustive_sgd_update_and_derive_over_i16<D: Device>(d: &D) {
+    let masters: Vec<i16> = (i16::MIN..=i16::MAX).collect();
+    let m = mat(256, 256, masters.clone());
+    for (g, shift) in [
+        (0i32, 0u32),
+        (1, 0),
+        (-1, 1),
+        (129, 8),
+        (-129, 8),
+        (1 << 20, 6),
+        (-(1 << 20), 6),
+        (i32::MAX >> 2, 0),
+    ] {
+        let grad = mat(256, 256, vec![g; masters.len()]);
+        let (m2, w2) = d.sgd_update(&m, &grad, shift).unwrap();
+        for (i, &mv) in masters.iter().enumerate() {
+            let expected = core_ops::sgd_update_elem(mv, g, shift);
+            assert_eq!(m2.data()[i], expected, "m={mv} g={g} shift={shift}");
+            assert_eq!(
+                w2.data()[i],
+                core_ops::derive_weight_elem(expected),
+                "m'={expected}"
+            );
+        }
+    }
+}
+
+fn exhaustive_gather_over_pixels_and_scales<D: Device>(d: &D) {
+    // Row width 7 (not a multiple of the 4-byte packing) holding every pixel value across rows.
+    let pixels: Vec<u8> = (0..=255u8).chain(0..=5).collect();
+    let images = mat(pixels.len() / 7, 7, pixels[..pixels.len() / 7 * 7].to_vec());
+    let labels: Vec<u8> = (0..images.rows()).map(|i| (i % 10) as u8).collect();
+    let indices: Vec<u32> = (0..images.rows() as u32).rev().chain([0, 0, 3]).collect();
+    for shl in 0..=8 {
+        for shr in [0, 1, 4, 8] {
+            let s = InputScale { shl, shr };
+            let (x, l) = d.gather(&images, &labels, &indices, s).unwrap();
+            for (b, &r) in indices.iter().enumerate() {
+                assert_eq!(l[b], u32::from(labels[r as usize]));
+                for k in 0..7 {
+                    assert_eq!(
+                        x.at(b, k),
+                        core_ops::gather_elem(images.at(r as usize, k), s),
+                        "p={} {s:?}",
+                        images.at(r as usize, k)
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn bias_update_edges<D: Device>(d: &D) {
+    let bias = vec![BIAS_MAX, -BIAS_MAX, 0, 1, -1, BIAS_MAX - 1, 12345];
+    let g = vec![-(1 << 20), 1 << 20, 1, -1, 3, -2, 1 << 22];
+    for shift in [0, 1, 5, 31] {
+        let out = d.bias_update(&bias, &g, shift).unwrap();
+        let expected: Vec<i32> = bias
+            .iter()
+            .zip(&g)
+            .map(|(&b, &gv)| core_ops::bias_update_elem(b, gv, shift))
+            .collect();
+        assert_eq!(out, expected, "shift={shift}");
+    }
+}
+
+/// The largest fan-in the model's bounds allow (the accumulator of linear_forward).
+fn largest_k() -> usize {
+    let cfg = |k| ModelConfig {
+        widths: vec![k, 2],
+        batch: 1,
+        hyper: Hyper::default(),
+        input_scale: InputScale { shl: 0, shr: 1 },
+    };
+    let mut k = ((i32::MAX as i64 - i64::from(BIAS_MAX)) / MAX_I8_PRODUCT) as usize;
+    while cfg(k).validate().is_err() {
+        k -= 1;
+    }
+    k
+}
+
+fn largest_k_forward_is_exact<D: Device>(d: &D) {
+    let k = largest_k();
+    let shift = ModelConfig {
+        widths: vec![k, 2],
+        batch: 1,
+        hyper: Hyper::default(),
+        input_scale: InputScale { shl: 0, shr: 1 },
+    }
+    .fwd_shift(0);
+    let x = mat(2, k, [vec![-128i8; k], vec![127i8; k]].concat());
+    let w = mat(2, k, [vec![-128i8; k], vec![-128i8; k]].concat());
+    let y = d
+        .linear_forward(&x, &w, &[BIAS_MAX, -BIAS_MAX], shift, false)
+        .unwrap();
+    let top = i64::from(BIAS_MAX) + k as i64 * MAX_I8_PRODUCT;
+    assert!(top + (1 << (shift - 1)) <= i64::from(i32::MAX) && top > 1 << 30);
+    let expected = [
+        core_ops::linear_forward_elem(top, shift, -128),
+        core_ops::linear_forward_elem(
+            -i64::from(BIAS_MAX) + k as i64 * MAX_I8_PRODUCT,
+            shift,
+            -128,
+        ),
+        core_ops::linear_forward_elem(i64::from(BIAS_MAX) - 127 * 128 * k as i64, shift, -128),
+        core_ops::linear_forward_elem(-i64::from(BIAS_MAX) - 127 * 128 * k as i64, shift, -128),
+    ];
+    assert_eq!(y.data(), &expected);
+    // Random rows of the same length land inside the int8 range after the shift, so the exact
+    // sum shows (a shift that could show the extreme sums unsaturated would overflow its rounding).
+    let mut r = SplitMix64::new(99);
+    let x = mat(3, k, (0..3 * k).map(|_| r.symmetric(64) as i8).collect());
+    let w = mat(2, k, (0..2 * k).map(|_| r.symmetric(64) as i8).collect());
+    let y = d.linear_forward(&x, &w, &[-1, 1], shift, false).unwrap();
+    for i in 0..3 {
+        for j in 0..2 {
+            let acc: i64 = [-1i64, 1][j]
+                + x.row(i)
+                    .iter()
+                    .zip(w.row(j))
+                    .map(|(&a, &b)| i64::from(a) * i64::from(b))
+                    .sum::<i64>();
+            assert_eq!(y.at(i, j), core_ops::linear_forward_elem(acc, shift, -128));
+        }
+    }
+    assert!(
+        y.data().iter().any(|&v| v != 127 && v != -128),
+        "{:?}",
+        y.data()
+    );
+}
+
+fn largest_fan_out_backward_is_exact<D: Device>(d: &D) {
+    let n = ((i32::MAX as i64 - (1 << 23)) / MAX_I8_PRODUCT) as usize;
+    let e = mat(1, n, vec![-128i8; n]);
+    let w = mat(n, 2, [-128i8, 127].repeat(n));
+    let a = mat(1, 2, vec![5i8, 9]);
+    let out = d.linear_backward_input(&e, &w, &a, 24).unwrap();
+    let sums = [n as i64 * MAX_I8_PRODUCT, -(n as i64) * 128 * 127];
+    assert_eq!(
+        out.data(),
+        &[
+            core_ops::linear_backward_input_elem(sums[0], 24, 5),
+            core_ops::linear_backward_input_elem(sums[1], 24, 9)
+        ]
+    );
+}
+
+fn largest_batch_gradients_are_exact<D: Device>(d: &D) {
+    let b = ((i32::MAX as i64 - (1 << 15) - (1 << 5)) / MAX_I8_PRODUCT) as usize;
+    let e = mat(b, 2, [-128i8, 127].repeat(b));
+    let x = mat(b, 1, vec![-128i8; b]);
+    let g = d.weight_grad(&e, &x).unwrap();
+    assert_eq!(
+        g.data(),
+        &[
+            (b as i64 * MAX_I8_PRODUCT) as i32,
+            -(b as i64 * 127 * 128) as i32
+        ]
+    );
+    assert_eq!(
+        d.bias_grad(&e).unwrap(),
+        vec![-(b as i32) * 128, b as i32 * 127]
+    );
+    let (m, w) = d
+        .sgd_update(&mat(2, 1, vec![i16::MIN, i16::MAX]), &g, 6)
+        .unwrap();
+    assert_eq!(
+        m.data(),
+        &[
+            core_ops::sgd_update_elem(i16::MIN, g.data()[0], 6),
+            core_ops::sgd_update_elem(i16::MAX, g.data()[1], 6)
+        ]
+    );
+    assert_eq!(w, core_ops::derive_weights(&m));
+}
+
+mod gpu_vs_reference {
+    use super::*;
+
+    fn random_i8(r: &mut SplitMix64, rows: usize, cols: usize) -> Mat<i8> {
+        mat(
+            rows,
+            cols,
+            (0..rows * cols)
+                .map(|_| (r.below(256) as i64 - 128) as i8)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn random_shapes_match() {
+        let Some(g) = gpu() else { return };
+        let mut r = SplitMix64::new(0xC0FFEE);
+        for case in 0..24 {
+            let (b, k, n) = (
+                1 + r.below(70) as usize,
+                1 + r.below(90) as usize,
+                1 + r.below(40) as usize,
+            );
+            let x = random_i8(&mut r, b, k);
+            let w = random_i8(&mut r, n, k);
+            let bias: Vec<i32> = (0..n).map(|_| r.symmetric(1 << 22) as i32).collect();
+            let shift = r.below(14) as u32;
+            let relu = case % 2 == 0;
+            let ctx = format!("case {case}: B={b} K={k} N={n} shift={shift}");
+            assert_eq!(
+                g.linear_forward(&x, &w, &bias, shift, relu).unwrap(),
+                core_ops::linear_forward(&x, &w, &bias, shift, relu).unwrap(),
+                "{ctx}"
+            );
+            let e = random_i8(&mut r, b, n);
+            let a = random_i8(&mut r, b, k);
+            assert_eq!(
+                g.linear_backward_input(&e, &w, &a, shift).unwrap(),
+                core_ops::linear_backward_input(&e, &w, &a, shift).unwrap(),
+                "{ctx}"
+            );
+            assert_eq!(
+                g.weight_grad(&e, &x).unwrap(),
+                core_ops::weight_grad(&e, &x).unwrap(),
+                "{ctx}"
+            );
+            assert_eq!(g.bias_grad(&e).unwrap(), core_ops::bias_grad(&e), "{ctx}");
+            let labels: Vec<u32> = (0..b).map(|_| r.below(n as u64) as u32).collect();
+            assert_eq!(
+                g.output_error(&e, &labels, 100, -3).unwrap(),
+                core_ops::output_error(&e, &labels, 100, -3).unwrap(),
+                "{ctx}"
+            );
+            let m = mat(
+                n,
+                k,
+                (0..n * k)
+                    .map(|_| r.symmetric(32768).clamp(-32768, 32767) as i16)
+                    .collect(),
+            );
+            let gw = core_ops::weight_grad(&e, &x).unwrap();
+            assert_eq!(
+                g.sgd_update(&m, &gw, shift).unwrap(),
+                core_ops::sgd_update(&m, &gw, shift).unwrap(),
+                "{ctx}"
+            );
+        }
+    }
+
+    #[test]
+    fn shape_and_index_errors_are_typed() {
+        let Some(g) = gpu() else { return };
+        let x = Mat::<i8>::zeros(2, 3);
+        assert!(matches!(
+            g.linear_forward(&x, &Mat::zeros(4, 5), &[0; 4], 1, true),
+            Err(ShaderError::Core(_))
+        ));
+        assert!(matches!(
+            g.gather(
+                &Mat::zeros(2, 3),
+                &[0, 1],
+                &[2],
+                InputScale { shl: 0, shr: 0 }
+            ),
+            Err(ShaderError::Core(_))
+        ));
+        assert!(matches!(
+            g.output_error(&x, &[0, 3], 1, 0),
+            Err(ShaderError::Core(_))
+        ));
+    }
+
+    fn step_vector_on(g: &'static Gpu) {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/step/v1.json"),
+        )
+        .unwrap();
+        let v: vectors::StepVector = serde_json::from_str(&text).unwrap();
+        let mut t = GpuTrainer::new(g.clone(), &v.model, &v.dataset()).unwrap();
+        assert_eq!(t.train_step_full(&v.indices).unwrap(), v.tensors);
+    }
+
+    #[test]
+    fn golden_step_vector() {
+        let Some(g) = gpu() else { return };
+        step_vector_on(g);
+    }
+
+    /// A training step of a real model on a real dataset: every tensor, then several steps.
+    fn steps_match(data: Dataset, widths: Vec<usize>, batch: usize, steps: usize) {
+        let Some(g) = gpu() else { return };
+        let config = ModelConfig {
+            widths,
+            batch,
+            hyper: Hyper::default(),
+            input_scale: data.scale,
+        };
+        let mut cpu_model = Model::init(config, 11).unwrap();
+        let mut t = GpuTrainer::new(g.clone(), &cpu_model, &data).unwrap();
+        let split = spotproof_core::data::Split::holdout(data.len(), 20, 5);
+        let batches = spotproof_core::data::epoch_batches(&split.train, batch, 5, 0);
+        for (i, idx) in batches.iter().take(steps).enumerate() {
+            let reference = step::train_step(&mut cpu_model, &data, idx).unwrap();
+            if i == 0 || i + 1 == steps {
+                assert_eq!(t.train_step_full(idx).unwrap(), reference, "step {i}");
+            } else {
+                assert_eq!(t.train_step(idx).unwrap(), reference.summary(), "step {i}");
+            }
+        }
+        assert_eq!(t.model().unwrap(), cpu_model);
+        assert_eq!(
+            t.predict(&split.test).unwrap(),
+            step::predict(&cpu_model, &data, &split.test).unwrap()
+        );
+    }
+
+    #[test]
+    fn digits_steps_identical() {
+        steps_match(Dataset::digits().unwrap(), vec![64, 37, 21, 10], 29, 6);
+    }
+
+    #[test]
+    fn mnist10k_steps_identical() {
+        steps_match(Dataset::mnist10k().unwrap(), vec![784, 128, 10], 32, 4);
+    }
+}
