@@ -27,7 +27,7 @@ impl Default for Hyper {
             lr_shift: 6,
             bias_lr_shift: 0,
             target: 100,
-            back_gain: 2,
+            back_gain: 3,
         }
     }
 }
