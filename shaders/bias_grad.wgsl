@@ -1,7 +1,9 @@
 // bias_grad.wgsl — matches spotproof_core::ops::bias_grad.
 //   g[n] = Σ_b e[b][n]     (exact i32; |g| ≤ B·128, so every partial sum fits too)
-// One 256-thread workgroup per column: strided partial sums, then a tree reduction in
-// workgroup memory (integer addition is associative, so the order cannot change the result).
+// One 256-thread workgroup per column: strided partial sums (≤ 512 iterations per thread, well
+// inside llvmpipe's 65535-iteration loop budget that a serial sum over B rows would exceed),
+// then a tree reduction in workgroup memory (integer addition is associative, so the order
+// cannot change the result).
 // Params: m = B, n = N.
 
 @group(0) @binding(1) var<storage, read> e: array<i32>;

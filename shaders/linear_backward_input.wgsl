@@ -8,17 +8,21 @@
 @group(0) @binding(4) var<storage, read_write> d: array<i32>;
 
 @compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let row = gid.y;
-    let col = gid.x;
-    let g = tiled_dot(lid, row, col);
-    if (row < p.m && col < p.n) {
-        let i = row * p.n + col;
-        let a = act[i];
-        var v = 0i;
-        if (a > 0i && a < 127i) {
-            v = clamp(rshr_round(g, p.shift), -128i, 127i);
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let acc = tiled_block(wid, lid);
+    for (var i = 0u; i < REG; i++) {
+        for (var j = 0u; j < REG; j++) {
+            let row = block_row(wid, lid, i);
+            let col = block_col(wid, lid, j);
+            if (row < p.m && col < p.n) {
+                let at = row * p.n + col;
+                let a = act[at];
+                var v = 0i;
+                if (a > 0i && a < 127i) {
+                    v = clamp(rshr_round(acc[i * REG + j], p.shift), -128i, 127i);
+                }
+                d[at] = v;
+            }
         }
-        d[i] = v;
     }
 }

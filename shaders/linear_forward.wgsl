@@ -8,11 +8,15 @@
 @group(0) @binding(4) var<storage, read_write> y: array<i32>;
 
 @compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let row = gid.y;
-    let col = gid.x;
-    let acc = tiled_dot(lid, row, col);
-    if (row < p.m && col < p.n) {
-        y[row * p.n + col] = clamp(rshr_round(acc + bias[col], p.shift), p.lo, 127i);
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let acc = tiled_block(wid, lid);
+    for (var i = 0u; i < REG; i++) {
+        for (var j = 0u; j < REG; j++) {
+            let row = block_row(wid, lid, i);
+            let col = block_col(wid, lid, j);
+            if (row < p.m && col < p.n) {
+                y[row * p.n + col] = clamp(rshr_round(acc[i * REG + j] + bias[col], p.shift), p.lo, 127i);
+            }
+        }
     }
 }

@@ -5,11 +5,15 @@
 @group(0) @binding(3) var<storage, read_write> g: array<i32>;
 
 @compute @workgroup_size(16, 16, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let row = gid.y;
-    let col = gid.x;
-    let acc = tiled_dot(lid, row, col);
-    if (row < p.m && col < p.n) {
-        g[row * p.n + col] = acc;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let acc = tiled_block(wid, lid);
+    for (var i = 0u; i < REG; i++) {
+        for (var j = 0u; j < REG; j++) {
+            let row = block_row(wid, lid, i);
+            let col = block_col(wid, lid, j);
+            if (row < p.m && col < p.n) {
+                g[row * p.n + col] = acc[i * REG + j];
+            }
+        }
     }
 }

@@ -62,7 +62,7 @@ impl ModelConfig {
     /// int8 weights keep ~5 bits of resolution at Kaiming scale whatever the fan-in `K`.
     pub fn fwd_shift(&self, l: usize) -> u32 {
         let k = self.widths[l].max(1);
-        5 + (ceil_log2(k) + 1) / 2
+        5 + ceil_log2(k).div_ceil(2)
     }
 
     /// The error-propagation shift through layer `l`'s weights.

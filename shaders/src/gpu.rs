@@ -8,8 +8,8 @@ use wgpu::util::DeviceExt;
 
 /// Workgroup width of the element-wise kernels.
 const ELEMENTWISE_WG: u64 = 256;
-/// Tile edge of the matmul kernels.
-const TILE: u64 = 16;
+/// Output block edge of the matmul kernels (16×16 threads, 4×4 outputs each).
+const BLOCK: u64 = 64;
 
 /// A GPU device with every kernel compiled. Cloning shares the device (wgpu handles are
 /// reference-counted).
@@ -23,6 +23,7 @@ pub struct Gpu {
 }
 
 /// One kernel launch: the kernel, its bind group and its grid.
+#[derive(Clone)]
 pub(crate) struct Dispatch {
     pub kernel: Kernel,
     pub bind_group: wgpu::BindGroup,
@@ -163,7 +164,7 @@ impl Gpu {
 
     fn check_size(&self, what: &'static str, size: u64) -> Result<()> {
         let limits = self.device.limits();
-        let limit = u64::from(limits.max_storage_buffer_binding_size).min(limits.max_buffer_size);
+        let limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
         if size > limit {
             Err(ShaderError::TooLarge { what, size, limit })
         } else {
@@ -187,8 +188,8 @@ impl Gpu {
     ) -> Result<Dispatch> {
         let groups = if kernel.is_matmul() {
             (
-                u64::from(params.n).div_ceil(TILE),
-                u64::from(params.m).div_ceil(TILE),
+                u64::from(params.n).div_ceil(BLOCK),
+                u64::from(params.m).div_ceil(BLOCK),
             )
         } else {
             let wgs = match kernel {

@@ -64,7 +64,7 @@ impl Kernel {
         }
     }
 
-    /// Whether the kernel is a 16×16-tiled matmul (workgroups cover the output as tiles).
+    /// Whether the kernel is a register-tiled matmul (each workgroup covers a 64×64 output block).
     pub fn is_matmul(self) -> bool {
         matches!(
             self,

@@ -118,6 +118,42 @@ impl Gpu {
         mat("y", b, n, out.into_iter().next().unwrap_or_default())
     }
 
+    /// Benchmarking aid: seconds per launch of the `linear_forward` kernel over `reps` launches on
+    /// resident buffers in one submission (uploads and readback excluded, one warm-up launch).
+    pub fn time_linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        shift: u32,
+        reps: usize,
+    ) -> Result<f64> {
+        let (b, k) = x.shape();
+        let n = w.rows();
+        w.expect_shape("linear_forward", "weights", (n, k))?;
+        let bufs = [
+            self.storage("x", &widen(x.data()))?,
+            self.storage("w", &widen(w.data()))?,
+            self.storage("bias", &vec![0i32; n])?,
+            self.zeroed("y", b * n)?,
+        ];
+        let params = Params {
+            shift,
+            lo: 0,
+            hi: 127,
+            ..Params::x_wt(b, n, k)
+        };
+        let d = self.dispatch(
+            Kernel::LinearForward,
+            params,
+            &bufs.iter().collect::<Vec<_>>(),
+        )?;
+        self.run(std::slice::from_ref(&d), &[(&bufs[3], 1)])?;
+        let launches = vec![d; reps.max(1)];
+        let start = std::time::Instant::now();
+        self.run(&launches, &[(&bufs[3], 1)])?;
+        Ok(start.elapsed().as_secs_f64() / reps.max(1) as f64)
+    }
+
     /// [`spotproof_core::ops::output_error`] on the GPU.
     pub fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> Result<Mat<i8>> {
         // Label and shape checks are the reference's; the kernel assumes them.

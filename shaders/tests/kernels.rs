@@ -9,6 +9,8 @@
 //! Without an adapter the GPU tests print a notice and pass, unless `SPOTPROOF_REQUIRE_GPU=1`,
 //! which CI sets (lavapipe), makes them fail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
+
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::ops::{self as core_ops, BIAS_MAX, InputScale, MAX_I8_PRODUCT};
 use spotproof_core::rng::SplitMix64;

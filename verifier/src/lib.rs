@@ -1,1 +1,140 @@
-//! placeholder
+//! spotproof-verifier: the validator. Its trusted code is spotproof-core, spotproof-circuits and
+//! arkworks; it must never depend on wgpu, spotproof-shaders or spotproof-prover (the test script
+//! checks this with `cargo tree`).
+//!
+//! Today it can check that this build's integer reference reproduces the golden vectors, the
+//! published specification of every op ([`check_vectors`]); proof verification arrives with the
+//! step circuit.
+
+use serde::Deserialize;
+use spotproof_core::step;
+use spotproof_core::vectors::{self, OpVector, StepVector};
+use std::path::{Path, PathBuf};
+
+/// Why the validator could not do its job (as opposed to a vector that does not replay).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifierError {
+    /// A file or directory could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A vector file is not valid JSON of the expected shape.
+    #[error("{path}: not a spotproof vector: {source}")]
+    Parse {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
+    /// A vector of a format version this build does not know.
+    #[error("{path}: vector version {got}, this build reads version {expected}")]
+    Version {
+        /// The path.
+        path: PathBuf,
+        /// Its version.
+        got: u32,
+        /// Ours.
+        expected: u32,
+    },
+    /// The directory holds no vectors.
+    #[error("{0}: no vector files found")]
+    Empty(PathBuf),
+}
+
+/// The outcome of replaying one vector file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VectorCheck {
+    /// The file.
+    pub path: PathBuf,
+    /// The op (or "step").
+    pub op: String,
+    /// `None` if the reference reproduced every output, else what differed.
+    pub mismatch: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Versioned {
+    version: u32,
+}
+
+/// Replays every `*.json` vector under `dir` (one level of op folders) through the core reference.
+pub fn check_vectors(dir: &Path) -> Result<Vec<VectorCheck>, VerifierError> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io_at(dir))? {
+        let sub = entry.map_err(io_at(dir))?.path();
+        if sub.is_dir() {
+            for f in std::fs::read_dir(&sub).map_err(io_at(&sub))? {
+                let f = f.map_err(io_at(&sub))?.path();
+                if f.extension().is_some_and(|e| e == "json") {
+                    files.push(f);
+                }
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(VerifierError::Empty(dir.to_path_buf()));
+    }
+    files.sort();
+    files.iter().map(|f| check_file(f)).collect()
+}
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> VerifierError {
+    let path = path.to_path_buf();
+    move |source| VerifierError::Io { path, source }
+}
+
+fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
+    let text = std::fs::read_to_string(path).map_err(|source| VerifierError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let parse = |source| VerifierError::Parse {
+        path: path.to_path_buf(),
+        source,
+    };
+    let v: Versioned = serde_json::from_str(&text).map_err(parse)?;
+    if v.version != vectors::VERSION {
+        return Err(VerifierError::Version {
+            path: path.to_path_buf(),
+            got: v.version,
+            expected: vectors::VERSION,
+        });
+    }
+    let is_step = path
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == "step");
+    let (op, mismatch) = if is_step {
+        let v: StepVector = serde_json::from_str(&text).map_err(parse)?;
+        let mut model = v.model.clone();
+        let mismatch = match step::train_step(&mut model, &v.dataset(), &v.indices) {
+            Ok(t) if t == v.tensors => None,
+            Ok(_) => Some("the step's tensors differ".to_string()),
+            Err(e) => Some(format!("the reference rejects the inputs: {e}")),
+        };
+        ("step".to_string(), mismatch)
+    } else {
+        let v: OpVector = serde_json::from_str(&text).map_err(parse)?;
+        let mismatch = match vectors::evaluate(&v) {
+            Ok(out) if out == v.outputs => None,
+            Ok(out) => {
+                let names: Vec<&String> = out
+                    .keys()
+                    .filter(|k| out.get(*k) != v.outputs.get(*k))
+                    .collect();
+                Some(format!("outputs {names:?} differ"))
+            }
+            Err(e) => Some(format!("the reference rejects the inputs: {e}")),
+        };
+        (v.op, mismatch)
+    };
+    Ok(VectorCheck {
+        path: path.to_path_buf(),
+        op,
+        mismatch,
+    })
+}
