@@ -164,7 +164,9 @@ impl Gpu {
 
     fn check_size(&self, what: &'static str, size: u64) -> Result<()> {
         let limits = self.device.limits();
-        let limit = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+        let limit = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         if size > limit {
             Err(ShaderError::TooLarge { what, size, limit })
         } else {
