@@ -104,10 +104,8 @@ pub fn output_error_elem(y: i8, t: i8) -> i8 {
 /// `e[b][n] = clamp(y[b][n] - t[b][n], -128, 127)` with `t[b][n] = hi` if `n == labels[b]` else
 /// `lo`. Shapes: `y: B×N`, `labels: B`, every label `< N`. Bound: `|y - t| ≤ 255`, no accumulator.
 pub fn output_error(y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> Result<Mat<i8>> {
-    const OP: &str = "output_error";
     let (b, n) = y.shape();
-    expect_len(OP, "labels", labels.len(), b)?;
-    check_labels(labels, n)?;
+    check_output_labels(b, n, labels)?;
     let mut e = Mat::zeros(b, n);
     par_rows(e.data_mut(), n, |i, out| {
         for (j, o) in out.iter_mut().enumerate() {
@@ -269,23 +267,17 @@ pub fn gather_elem(p: u8, scale: InputScale) -> i8 {
 
 /// **gather** — the batch: dataset rows at `indices`, preprocessed into int8, with their labels.
 ///
-/// `x[b][k] = min((images[indices[b]][k] << shl) >> shr, 127)`, `labels_out[b] = labels[indices[b]]`.
-/// Every index must be below the number of rows.
+/// `x[b][k] = min((images[indices[b]][k] << shl) >> shr, 127)` (floor shifts, no rounding),
+/// `labels_out[b] = labels[indices[b]]`. Every index must be below the number of rows. Models
+/// admit `shl, shr ≤ 8` (checked by `ModelConfig::validate`), so `p << shl < 2^16`: no overflow
+/// in any 32-bit implementation.
 pub fn gather(
     images: &Mat<u8>,
     labels: &[u8],
     indices: &[u32],
     scale: InputScale,
 ) -> Result<(Mat<i8>, Vec<u32>)> {
-    const OP: &str = "gather";
-    expect_len(OP, "labels", labels.len(), images.rows())?;
-    if let Some(&bad) = indices.iter().find(|&&i| i as usize >= images.rows()) {
-        return Err(CoreError::Index {
-            op: OP,
-            index: bad as usize,
-            len: images.rows(),
-        });
-    }
+    check_gather(images.rows(), labels, indices)?;
     let k = images.cols();
     let mut x = Mat::zeros(indices.len(), k);
     par_rows(x.data_mut(), k, |i, out| {
@@ -298,6 +290,141 @@ pub fn gather(
         .map(|&i| u32::from(labels[i as usize]))
         .collect();
     Ok((x, l))
+}
+
+/// The ops of a step on some device, with the signatures of this module's functions. The
+/// reference ([`Reference`]) and the GPU runner implement it, so one test body or one vector
+/// replay drives either.
+pub trait Executor {
+    /// The device's error type; shape and index errors arrive as [`CoreError`].
+    type Error: From<CoreError>;
+    /// [`gather`].
+    fn gather(
+        &self,
+        images: &Mat<u8>,
+        labels: &[u8],
+        indices: &[u32],
+        scale: InputScale,
+    ) -> std::result::Result<(Mat<i8>, Vec<u32>), Self::Error>;
+    /// [`linear_forward`].
+    fn linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        bias: &[i32],
+        shift: u32,
+        relu: bool,
+    ) -> std::result::Result<Mat<i8>, Self::Error>;
+    /// [`output_error`].
+    fn output_error(
+        &self,
+        y: &Mat<i8>,
+        labels: &[u32],
+        hi: i8,
+        lo: i8,
+    ) -> std::result::Result<Mat<i8>, Self::Error>;
+    /// [`linear_backward_input`].
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> std::result::Result<Mat<i8>, Self::Error>;
+    /// [`weight_grad`].
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> std::result::Result<Mat<i32>, Self::Error>;
+    /// [`bias_grad`].
+    fn bias_grad(&self, e: &Mat<i8>) -> std::result::Result<Vec<i32>, Self::Error>;
+    /// [`sgd_update`].
+    fn sgd_update(
+        &self,
+        master: &Mat<i16>,
+        grad: &Mat<i32>,
+        lr_shift: u32,
+    ) -> std::result::Result<(Mat<i16>, Mat<i8>), Self::Error>;
+    /// [`bias_update`].
+    fn bias_update(
+        &self,
+        bias: &[i32],
+        grad: &[i32],
+        shift: u32,
+    ) -> std::result::Result<Vec<i32>, Self::Error>;
+}
+
+/// The specification itself as an [`Executor`]: the functions of this module.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reference;
+
+impl Executor for Reference {
+    type Error = CoreError;
+    fn gather(
+        &self,
+        images: &Mat<u8>,
+        labels: &[u8],
+        indices: &[u32],
+        scale: InputScale,
+    ) -> Result<(Mat<i8>, Vec<u32>)> {
+        gather(images, labels, indices, scale)
+    }
+    fn linear_forward(
+        &self,
+        x: &Mat<i8>,
+        w: &Mat<i8>,
+        bias: &[i32],
+        shift: u32,
+        relu: bool,
+    ) -> Result<Mat<i8>> {
+        linear_forward(x, w, bias, shift, relu)
+    }
+    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> Result<Mat<i8>> {
+        output_error(y, labels, hi, lo)
+    }
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> Result<Mat<i8>> {
+        linear_backward_input(e, w, a, shift)
+    }
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> Result<Mat<i32>> {
+        weight_grad(e, x)
+    }
+    fn bias_grad(&self, e: &Mat<i8>) -> Result<Vec<i32>> {
+        Ok(bias_grad(e))
+    }
+    fn sgd_update(
+        &self,
+        master: &Mat<i16>,
+        grad: &Mat<i32>,
+        lr_shift: u32,
+    ) -> Result<(Mat<i16>, Mat<i8>)> {
+        sgd_update(master, grad, lr_shift)
+    }
+    fn bias_update(&self, bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
+        bias_update(bias, grad, shift)
+    }
+}
+
+/// Checks what [`gather`] checks (one label per row, every index below `rows`) without
+/// computing it, for executors whose kernels cannot report errors.
+pub fn check_gather(rows: usize, labels: &[u8], indices: &[u32]) -> Result<()> {
+    expect_len("gather", "labels", labels.len(), rows)?;
+    match indices.iter().find(|&&i| i as usize >= rows) {
+        Some(&bad) => Err(CoreError::Index {
+            op: "gather",
+            index: bad as usize,
+            len: rows,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks what [`output_error`] checks (one label per row, each below `classes`).
+pub fn check_output_labels(rows: usize, classes: usize, labels: &[u32]) -> Result<()> {
+    expect_len("output_error", "labels", labels.len(), rows)?;
+    check_labels(labels, classes)
 }
 
 /// `Σ a[k]·b[k]` exactly.

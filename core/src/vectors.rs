@@ -9,7 +9,7 @@
 use crate::data::{BYTE_PIXELS, Dataset};
 use crate::error::{CoreError, Result};
 use crate::model::{Hyper, Model, ModelConfig};
-use crate::ops::{self, InputScale};
+use crate::ops::{self, Executor, InputScale, Reference};
 use crate::rng::SplitMix64;
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
@@ -143,6 +143,14 @@ impl StepVector {
 
 /// Recomputes an op vector's outputs with the core reference.
 pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
+    evaluate_on(&Reference, v)
+}
+
+/// Recomputes an op vector's outputs on any [`Executor`] (the GPU runner implements it too).
+pub fn evaluate_on<E: Executor>(
+    ex: &E,
+    v: &OpVector,
+) -> std::result::Result<BTreeMap<String, Tensor>, E::Error> {
     let mut out = BTreeMap::new();
     match v.op.as_str() {
         "gather" => {
@@ -150,7 +158,7 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
                 shl: v.shift("shl")?,
                 shr: v.shift("shr")?,
             };
-            let (x, l) = ops::gather(
+            let (x, l) = ex.gather(
                 &v.input("images")?.to_mat()?,
                 &v.input("labels")?.to_vec()?,
                 &v.input("indices")?.to_vec()?,
@@ -160,7 +168,7 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
             out.insert("labels".into(), Tensor::of_vec(&l));
         }
         "linear_forward" => {
-            let y = ops::linear_forward(
+            let y = ex.linear_forward(
                 &v.input("x")?.to_mat()?,
                 &v.input("w")?.to_mat()?,
                 &v.input("bias")?.to_vec()?,
@@ -174,7 +182,7 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
                 .map_err(|_| CoreError::Config("target out of range"))?;
             let lo = i8::try_from(v.param("lo")?)
                 .map_err(|_| CoreError::Config("target out of range"))?;
-            let e = ops::output_error(
+            let e = ex.output_error(
                 &v.input("y")?.to_mat()?,
                 &v.input("labels")?.to_vec()?,
                 hi,
@@ -183,7 +191,7 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
             out.insert("e".into(), Tensor::of(&e));
         }
         "linear_backward_input" => {
-            let d = ops::linear_backward_input(
+            let d = ex.linear_backward_input(
                 &v.input("e")?.to_mat()?,
                 &v.input("w")?.to_mat()?,
                 &v.input("a")?.to_mat()?,
@@ -192,17 +200,17 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
             out.insert("d".into(), Tensor::of(&d));
         }
         "weight_grad" => {
-            let g = ops::weight_grad(&v.input("e")?.to_mat()?, &v.input("x")?.to_mat()?)?;
+            let g = ex.weight_grad(&v.input("e")?.to_mat()?, &v.input("x")?.to_mat()?)?;
             out.insert("g".into(), Tensor::of(&g));
         }
         "bias_grad" => {
             out.insert(
                 "g".into(),
-                Tensor::of_vec(&ops::bias_grad(&v.input("e")?.to_mat()?)),
+                Tensor::of_vec(&ex.bias_grad(&v.input("e")?.to_mat()?)?),
             );
         }
         "sgd_update" => {
-            let (m, w) = ops::sgd_update(
+            let (m, w) = ex.sgd_update(
                 &v.input("master")?.to_mat()?,
                 &v.input("g")?.to_mat()?,
                 v.shift("lr_shift")?,
@@ -211,14 +219,14 @@ pub fn evaluate(v: &OpVector) -> Result<BTreeMap<String, Tensor>> {
             out.insert("w".into(), Tensor::of(&w));
         }
         "bias_update" => {
-            let b = ops::bias_update(
+            let b = ex.bias_update(
                 &v.input("bias")?.to_vec()?,
                 &v.input("g")?.to_vec()?,
                 v.shift("shift")?,
             )?;
             out.insert("bias".into(), Tensor::of_vec(&b));
         }
-        _ => return Err(CoreError::Config("unknown op in vector")),
+        _ => return Err(CoreError::Config("unknown op in vector").into()),
     }
     Ok(out)
 }

@@ -154,16 +154,17 @@ pub enum Backend {
 
 impl Backend {
     /// Opens the backend `choice` for `model` on `data`; `notice` receives the CPU-fallback line.
+    /// `SPOTPROOF_REQUIRE_GPU=1` makes `auto` without an adapter an error; `cpu` is always honoured.
     pub fn open(
         choice: DeviceChoice,
         model: Model,
         data: &Dataset,
         notice: &mut dyn FnMut(String),
     ) -> Result<Self> {
-        let required = choice == DeviceChoice::Gpu || spotproof_shaders::gpu_required();
-        if choice == DeviceChoice::Cpu && !spotproof_shaders::gpu_required() {
+        if choice == DeviceChoice::Cpu {
             return Ok(Self::Cpu(Box::new(model)));
         }
+        let required = choice == DeviceChoice::Gpu || spotproof_shaders::gpu_required();
         match Gpu::new() {
             Ok(gpu) => Ok(Self::Gpu(Box::new(GpuTrainer::new(gpu, &model, data)?))),
             Err(e) if required => Err(WorkerError::GpuRequired(e)),

@@ -5,7 +5,9 @@ use crate::error::{Result, ShaderError};
 use crate::gpu::Gpu;
 use crate::kernels::{Kernel, Params};
 use spotproof_core::Mat;
-use spotproof_core::ops::{InputScale, activation_floor};
+use spotproof_core::ops::{
+    Executor, InputScale, activation_floor, check_gather, check_output_labels,
+};
 
 /// Widens a tensor into the kernels' one-`i32`-per-element layout.
 pub(crate) fn widen<T: Copy + Into<i32>>(values: &[T]) -> Vec<i32> {
@@ -44,9 +46,11 @@ pub(crate) fn pack_rows(images: &Mat<u8>) -> (Vec<u32>, usize) {
     (out, words)
 }
 
-impl Gpu {
+impl Executor for Gpu {
+    type Error = ShaderError;
+
     /// [`spotproof_core::ops::gather`] on the GPU.
-    pub fn gather(
+    fn gather(
         &self,
         images: &Mat<u8>,
         labels: &[u8],
@@ -54,7 +58,7 @@ impl Gpu {
         scale: InputScale,
     ) -> Result<(Mat<i8>, Vec<u32>)> {
         // The host checks what the kernel cannot report: shapes and indices.
-        spotproof_core::ops::gather(&Mat::zeros(images.rows(), 0), labels, indices, scale)?;
+        check_gather(images.rows(), labels, indices)?;
         let (packed, words) = pack_rows(images);
         let (b, k) = (indices.len(), images.cols());
         let bufs = [
@@ -77,7 +81,7 @@ impl Gpu {
     }
 
     /// [`spotproof_core::ops::linear_forward`] on the GPU.
-    pub fn linear_forward(
+    fn linear_forward(
         &self,
         x: &Mat<i8>,
         w: &Mat<i8>,
@@ -118,6 +122,149 @@ impl Gpu {
         mat("y", b, n, out.into_iter().next().unwrap_or_default())
     }
 
+    /// [`spotproof_core::ops::output_error`] on the GPU.
+    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> Result<Mat<i8>> {
+        // Label and shape checks are the reference's; the kernel assumes them.
+        check_output_labels(y.rows(), y.cols(), labels)?;
+        let (b, n) = y.shape();
+        let bufs = [
+            self.storage("y", &widen(y.data()))?,
+            self.storage("labels", labels)?,
+            self.zeroed("e", b * n)?,
+        ];
+        let params = Params {
+            lo: i32::from(lo),
+            hi: i32::from(hi),
+            ..Params::rows(b, n)
+        };
+        let d = self.dispatch(
+            Kernel::OutputError,
+            params,
+            &bufs.iter().collect::<Vec<_>>(),
+        )?;
+        let out = self.run(&[d], &[(&bufs[2], b * n)])?;
+        mat("e", b, n, out.into_iter().next().unwrap_or_default())
+    }
+
+    /// [`spotproof_core::ops::linear_backward_input`] on the GPU.
+    fn linear_backward_input(
+        &self,
+        e: &Mat<i8>,
+        w: &Mat<i8>,
+        a: &Mat<i8>,
+        shift: u32,
+    ) -> Result<Mat<i8>> {
+        let (b, n) = e.shape();
+        let k = w.cols();
+        w.expect_shape("linear_backward_input", "weights", (n, k))?;
+        a.expect_shape("linear_backward_input", "activation", (b, k))?;
+        let bufs = [
+            self.storage("e", &widen(e.data()))?,
+            self.storage("w", &widen(w.data()))?,
+            self.storage("a", &widen(a.data()))?,
+            self.zeroed("d", b * k)?,
+        ];
+        let params = Params {
+            shift,
+            ..Params::e_w(b, k, n)
+        };
+        let d = self.dispatch(
+            Kernel::LinearBackwardInput,
+            params,
+            &bufs.iter().collect::<Vec<_>>(),
+        )?;
+        let out = self.run(&[d], &[(&bufs[3], b * k)])?;
+        mat("d", b, k, out.into_iter().next().unwrap_or_default())
+    }
+
+    /// [`spotproof_core::ops::weight_grad`] on the GPU.
+    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> Result<Mat<i32>> {
+        let (b, n) = e.shape();
+        let k = x.cols();
+        x.expect_shape("weight_grad", "input", (b, k))?;
+        let bufs = [
+            self.storage("e", &widen(e.data()))?,
+            self.storage("x", &widen(x.data()))?,
+            self.zeroed("g", n * k)?,
+        ];
+        let d = self.dispatch(
+            Kernel::WeightGrad,
+            Params::et_x(n, k, b),
+            &bufs.iter().collect::<Vec<_>>(),
+        )?;
+        let out = self.run(&[d], &[(&bufs[2], n * k)])?;
+        mat("g", n, k, out.into_iter().next().unwrap_or_default())
+    }
+
+    /// [`spotproof_core::ops::bias_grad`] on the GPU.
+    fn bias_grad(&self, e: &Mat<i8>) -> Result<Vec<i32>> {
+        let (b, n) = e.shape();
+        let bufs = [self.storage("e", &widen(e.data()))?, self.zeroed("g", n)?];
+        let d = self.dispatch(
+            Kernel::BiasGrad,
+            Params::rows(b, n),
+            &bufs.iter().collect::<Vec<_>>(),
+        )?;
+        Ok(self
+            .run(&[d], &[(&bufs[1], n)])?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
+    }
+
+    /// [`spotproof_core::ops::sgd_update`] on the GPU.
+    fn sgd_update(
+        &self,
+        master: &Mat<i16>,
+        grad: &Mat<i32>,
+        lr_shift: u32,
+    ) -> Result<(Mat<i16>, Mat<i8>)> {
+        grad.expect_shape("sgd_update", "gradient", master.shape())?;
+        let (n, k) = master.shape();
+        let bufs = [
+            self.storage("master", &widen(master.data()))?,
+            self.storage("g", grad.data())?,
+            self.zeroed("w", n * k)?,
+        ];
+        let params = Params {
+            shift: lr_shift,
+            ..Params::rows(n * k, 1)
+        };
+        let d = self.dispatch(Kernel::SgdUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
+        let mut out = self
+            .run(&[d], &[(&bufs[0], n * k), (&bufs[2], n * k)])?
+            .into_iter();
+        let m = mat("master", n, k, out.next().unwrap_or_default())?;
+        Ok((m, mat("w", n, k, out.next().unwrap_or_default())?))
+    }
+
+    /// [`spotproof_core::ops::bias_update`] on the GPU.
+    fn bias_update(&self, bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
+        if grad.len() != bias.len() {
+            let shape = |n: usize| (n, 1);
+            let e = spotproof_core::CoreError::Shape {
+                op: "bias_update",
+                what: "gradient",
+                expected: shape(bias.len()),
+                got: shape(grad.len()),
+            };
+            return Err(e.into());
+        }
+        let bufs = [self.storage("bias", bias)?, self.storage("g", grad)?];
+        let params = Params {
+            shift,
+            ..Params::rows(bias.len(), 1)
+        };
+        let d = self.dispatch(Kernel::BiasUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
+        Ok(self
+            .run(&[d], &[(&bufs[0], bias.len())])?
+            .into_iter()
+            .next()
+            .unwrap_or_default())
+    }
+}
+
+impl Gpu {
     /// Benchmarking aid: seconds per launch of the `linear_forward` kernel over `reps` launches on
     /// resident buffers in one submission (uploads and readback excluded, one warm-up launch).
     pub fn time_linear_forward(
@@ -152,137 +299,5 @@ impl Gpu {
         let start = std::time::Instant::now();
         self.run(&launches, &[(&bufs[3], 1)])?;
         Ok(start.elapsed().as_secs_f64() / reps.max(1) as f64)
-    }
-
-    /// [`spotproof_core::ops::output_error`] on the GPU.
-    pub fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> Result<Mat<i8>> {
-        // Label and shape checks are the reference's; the kernel assumes them.
-        spotproof_core::ops::output_error(&Mat::zeros(y.rows(), y.cols()), labels, hi, lo)?;
-        let (b, n) = y.shape();
-        let bufs = [
-            self.storage("y", &widen(y.data()))?,
-            self.storage("labels", labels)?,
-            self.zeroed("e", b * n)?,
-        ];
-        let params = Params {
-            lo: i32::from(lo),
-            hi: i32::from(hi),
-            ..Params::rows(b, n)
-        };
-        let d = self.dispatch(
-            Kernel::OutputError,
-            params,
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[2], b * n)])?;
-        mat("e", b, n, out.into_iter().next().unwrap_or_default())
-    }
-
-    /// [`spotproof_core::ops::linear_backward_input`] on the GPU.
-    pub fn linear_backward_input(
-        &self,
-        e: &Mat<i8>,
-        w: &Mat<i8>,
-        a: &Mat<i8>,
-        shift: u32,
-    ) -> Result<Mat<i8>> {
-        let (b, n) = e.shape();
-        let k = w.cols();
-        w.expect_shape("linear_backward_input", "weights", (n, k))?;
-        a.expect_shape("linear_backward_input", "activation", (b, k))?;
-        let bufs = [
-            self.storage("e", &widen(e.data()))?,
-            self.storage("w", &widen(w.data()))?,
-            self.storage("a", &widen(a.data()))?,
-            self.zeroed("d", b * k)?,
-        ];
-        let params = Params {
-            shift,
-            ..Params::e_w(b, k, n)
-        };
-        let d = self.dispatch(
-            Kernel::LinearBackwardInput,
-            params,
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[3], b * k)])?;
-        mat("d", b, k, out.into_iter().next().unwrap_or_default())
-    }
-
-    /// [`spotproof_core::ops::weight_grad`] on the GPU.
-    pub fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> Result<Mat<i32>> {
-        let (b, n) = e.shape();
-        let k = x.cols();
-        x.expect_shape("weight_grad", "input", (b, k))?;
-        let bufs = [
-            self.storage("e", &widen(e.data()))?,
-            self.storage("x", &widen(x.data()))?,
-            self.zeroed("g", n * k)?,
-        ];
-        let d = self.dispatch(
-            Kernel::WeightGrad,
-            Params::et_x(n, k, b),
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[2], n * k)])?;
-        mat("g", n, k, out.into_iter().next().unwrap_or_default())
-    }
-
-    /// [`spotproof_core::ops::bias_grad`] on the GPU.
-    pub fn bias_grad(&self, e: &Mat<i8>) -> Result<Vec<i32>> {
-        let (b, n) = e.shape();
-        let bufs = [self.storage("e", &widen(e.data()))?, self.zeroed("g", n)?];
-        let d = self.dispatch(
-            Kernel::BiasGrad,
-            Params::rows(b, n),
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        Ok(self
-            .run(&[d], &[(&bufs[1], n)])?
-            .into_iter()
-            .next()
-            .unwrap_or_default())
-    }
-
-    /// [`spotproof_core::ops::sgd_update`] on the GPU.
-    pub fn sgd_update(
-        &self,
-        master: &Mat<i16>,
-        grad: &Mat<i32>,
-        lr_shift: u32,
-    ) -> Result<(Mat<i16>, Mat<i8>)> {
-        grad.expect_shape("sgd_update", "gradient", master.shape())?;
-        let (n, k) = master.shape();
-        let bufs = [
-            self.storage("master", &widen(master.data()))?,
-            self.storage("g", grad.data())?,
-            self.zeroed("w", n * k)?,
-        ];
-        let params = Params {
-            shift: lr_shift,
-            ..Params::rows(n * k, 1)
-        };
-        let d = self.dispatch(Kernel::SgdUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
-        let mut out = self
-            .run(&[d], &[(&bufs[0], n * k), (&bufs[2], n * k)])?
-            .into_iter();
-        let m = mat("master", n, k, out.next().unwrap_or_default())?;
-        Ok((m, mat("w", n, k, out.next().unwrap_or_default())?))
-    }
-
-    /// [`spotproof_core::ops::bias_update`] on the GPU.
-    pub fn bias_update(&self, bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
-        spotproof_core::ops::bias_update(bias, grad, 0)?;
-        let bufs = [self.storage("bias", bias)?, self.storage("g", grad)?];
-        let params = Params {
-            shift,
-            ..Params::rows(bias.len(), 1)
-        };
-        let d = self.dispatch(Kernel::BiasUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
-        Ok(self
-            .run(&[d], &[(&bufs[0], bias.len())])?
-            .into_iter()
-            .next()
-            .unwrap_or_default())
     }
 }

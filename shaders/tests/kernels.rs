@@ -12,140 +12,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
 use spotproof_core::model::{Hyper, Model, ModelConfig};
-use spotproof_core::ops::{self as core_ops, BIAS_MAX, InputScale, MAX_I8_PRODUCT};
+use spotproof_core::ops::{self as core_ops, BIAS_MAX, Executor, InputScale, MAX_I8_PRODUCT};
 use spotproof_core::rng::SplitMix64;
-use spotproof_core::vectors::{self, OpVector, Tensor};
+use spotproof_core::vectors::{self, OpVector};
 use spotproof_core::{Mat, data::Dataset, step};
 use spotproof_shaders::{Gpu, GpuTrainer, ShaderError};
-use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::sync::OnceLock;
-
-type R<T> = Result<T, ShaderError>;
-
-/// The ops, on one device.
-trait Device {
-    fn gather(
-        &self,
-        images: &Mat<u8>,
-        labels: &[u8],
-        idx: &[u32],
-        s: InputScale,
-    ) -> R<(Mat<i8>, Vec<u32>)>;
-    fn linear_forward(
-        &self,
-        x: &Mat<i8>,
-        w: &Mat<i8>,
-        bias: &[i32],
-        shift: u32,
-        relu: bool,
-    ) -> R<Mat<i8>>;
-    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>>;
-    fn linear_backward_input(
-        &self,
-        e: &Mat<i8>,
-        w: &Mat<i8>,
-        a: &Mat<i8>,
-        shift: u32,
-    ) -> R<Mat<i8>>;
-    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>>;
-    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>>;
-    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)>;
-    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>>;
-}
-
-struct Cpu;
-
-impl Device for Cpu {
-    fn gather(
-        &self,
-        images: &Mat<u8>,
-        labels: &[u8],
-        idx: &[u32],
-        s: InputScale,
-    ) -> R<(Mat<i8>, Vec<u32>)> {
-        Ok(core_ops::gather(images, labels, idx, s)?)
-    }
-    fn linear_forward(
-        &self,
-        x: &Mat<i8>,
-        w: &Mat<i8>,
-        bias: &[i32],
-        shift: u32,
-        relu: bool,
-    ) -> R<Mat<i8>> {
-        Ok(core_ops::linear_forward(x, w, bias, shift, relu)?)
-    }
-    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>> {
-        Ok(core_ops::output_error(y, labels, hi, lo)?)
-    }
-    fn linear_backward_input(
-        &self,
-        e: &Mat<i8>,
-        w: &Mat<i8>,
-        a: &Mat<i8>,
-        shift: u32,
-    ) -> R<Mat<i8>> {
-        Ok(core_ops::linear_backward_input(e, w, a, shift)?)
-    }
-    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>> {
-        Ok(core_ops::weight_grad(e, x)?)
-    }
-    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>> {
-        Ok(core_ops::bias_grad(e))
-    }
-    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)> {
-        Ok(core_ops::sgd_update(m, g, s)?)
-    }
-    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>> {
-        Ok(core_ops::bias_update(b, g, s)?)
-    }
-}
-
-impl Device for Gpu {
-    fn gather(
-        &self,
-        images: &Mat<u8>,
-        labels: &[u8],
-        idx: &[u32],
-        s: InputScale,
-    ) -> R<(Mat<i8>, Vec<u32>)> {
-        Gpu::gather(self, images, labels, idx, s)
-    }
-    fn linear_forward(
-        &self,
-        x: &Mat<i8>,
-        w: &Mat<i8>,
-        bias: &[i32],
-        shift: u32,
-        relu: bool,
-    ) -> R<Mat<i8>> {
-        Gpu::linear_forward(self, x, w, bias, shift, relu)
-    }
-    fn output_error(&self, y: &Mat<i8>, labels: &[u32], hi: i8, lo: i8) -> R<Mat<i8>> {
-        Gpu::output_error(self, y, labels, hi, lo)
-    }
-    fn linear_backward_input(
-        &self,
-        e: &Mat<i8>,
-        w: &Mat<i8>,
-        a: &Mat<i8>,
-        shift: u32,
-    ) -> R<Mat<i8>> {
-        Gpu::linear_backward_input(self, e, w, a, shift)
-    }
-    fn weight_grad(&self, e: &Mat<i8>, x: &Mat<i8>) -> R<Mat<i32>> {
-        Gpu::weight_grad(self, e, x)
-    }
-    fn bias_grad(&self, e: &Mat<i8>) -> R<Vec<i32>> {
-        Gpu::bias_grad(self, e)
-    }
-    fn sgd_update(&self, m: &Mat<i16>, g: &Mat<i32>, s: u32) -> R<(Mat<i16>, Mat<i8>)> {
-        Gpu::sgd_update(self, m, g, s)
-    }
-    fn bias_update(&self, b: &[i32], g: &[i32], s: u32) -> R<Vec<i32>> {
-        Gpu::bias_update(self, b, g, s)
-    }
-}
 
 /// The shared GPU, or `None` (with a notice) when there is no adapter and none is required.
 fn gpu() -> Option<&'static Gpu> {
@@ -169,7 +42,7 @@ fn gpu() -> Option<&'static Gpu> {
 macro_rules! device_tests {
     ($($name:ident),* $(,)?) => {
         mod cpu {
-            $(#[test] fn $name() { super::$name(&super::Cpu); })*
+            $(#[test] fn $name() { super::$name(&spotproof_core::ops::Reference); })*
         }
         mod gpu {
             $(#[test] fn $name() { if let Some(g) = super::gpu() { super::$name(g); } })*
@@ -198,102 +71,7 @@ fn all_i8() -> impl Iterator<Item = i8> {
     i8::MIN..=i8::MAX
 }
 
-/// Runs one golden vector through a device and returns its outputs in the vector's format.
-fn run_vector<D: Device>(d: &D, v: &OpVector) -> BTreeMap<String, Tensor> {
-    let inp = |n: &str| v.input(n).unwrap();
-    let shift = |n: &'static str| v.param(n).unwrap() as u32;
-    let mut out = BTreeMap::new();
-    match v.op.as_str() {
-        "gather" => {
-            let s = InputScale {
-                shl: shift("shl"),
-                shr: shift("shr"),
-            };
-            let (x, l) = d
-                .gather(
-                    &inp("images").to_mat().unwrap(),
-                    &inp("labels").to_vec().unwrap(),
-                    &inp("indices").to_vec().unwrap(),
-                    s,
-                )
-                .unwrap();
-            out.insert("x".into(), Tensor::of(&x));
-            out.insert("labels".into(), Tensor::of_vec(&l));
-        }
-        "linear_forward" => {
-            let y = d
-                .linear_forward(
-                    &inp("x").to_mat().unwrap(),
-                    &inp("w").to_mat().unwrap(),
-                    &inp("bias").to_vec().unwrap(),
-                    shift("shift"),
-                    v.param("relu").unwrap() != 0,
-                )
-                .unwrap();
-            out.insert("y".into(), Tensor::of(&y));
-        }
-        "output_error" => {
-            let (hi, lo) = (v.param("hi").unwrap() as i8, v.param("lo").unwrap() as i8);
-            let e = d
-                .output_error(
-                    &inp("y").to_mat().unwrap(),
-                    &inp("labels").to_vec().unwrap(),
-                    hi,
-                    lo,
-                )
-                .unwrap();
-            out.insert("e".into(), Tensor::of(&e));
-        }
-        "linear_backward_input" => {
-            let r = d
-                .linear_backward_input(
-                    &inp("e").to_mat().unwrap(),
-                    &inp("w").to_mat().unwrap(),
-                    &inp("a").to_mat().unwrap(),
-                    shift("shift"),
-                )
-                .unwrap();
-            out.insert("d".into(), Tensor::of(&r));
-        }
-        "weight_grad" => {
-            let g = d
-                .weight_grad(&inp("e").to_mat().unwrap(), &inp("x").to_mat().unwrap())
-                .unwrap();
-            out.insert("g".into(), Tensor::of(&g));
-        }
-        "bias_grad" => {
-            out.insert(
-                "g".into(),
-                Tensor::of_vec(&d.bias_grad(&inp("e").to_mat().unwrap()).unwrap()),
-            );
-        }
-        "sgd_update" => {
-            let (m, w) = d
-                .sgd_update(
-                    &inp("master").to_mat().unwrap(),
-                    &inp("g").to_mat().unwrap(),
-                    shift("lr_shift"),
-                )
-                .unwrap();
-            out.insert("master".into(), Tensor::of(&m));
-            out.insert("w".into(), Tensor::of(&w));
-        }
-        "bias_update" => {
-            let b = d
-                .bias_update(
-                    &inp("bias").to_vec().unwrap(),
-                    &inp("g").to_vec().unwrap(),
-                    shift("shift"),
-                )
-                .unwrap();
-            out.insert("bias".into(), Tensor::of_vec(&b));
-        }
-        other => panic!("no device mapping for op {other}"),
-    }
-    out
-}
-
-fn golden_op_vectors<D: Device>(d: &D) {
+fn golden_op_vectors<E: Executor<Error: Debug>>(d: &E) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -305,7 +83,7 @@ fn golden_op_vectors<D: Device>(d: &D) {
             let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
             let v: OpVector = serde_json::from_str(&text).unwrap();
             assert_eq!(
-                run_vector(d, &v),
+                vectors::evaluate_on(d, &v).unwrap(),
                 v.outputs,
                 "vector {} seed {}",
                 v.op,
@@ -317,7 +95,7 @@ fn golden_op_vectors<D: Device>(d: &D) {
     assert_eq!(seen, vectors::op_vectors().unwrap().len());
 }
 
-fn exhaustive_linear_forward_int8_pairs<D: Device>(d: &D) {
+fn exhaustive_linear_forward_int8_pairs<E: Executor<Error: Debug>>(d: &E) {
     // K = 1: y[x][w] = clamp(rshr(x·w + bias, s)) for every (x, w) pair.
     let x = mat(256, 1, all_i8().collect());
     let w = mat(256, 1, all_i8().collect());
@@ -340,7 +118,7 @@ fn exhaustive_linear_forward_int8_pairs<D: Device>(d: &D) {
     }
 }
 
-fn exhaustive_output_error_int8_pairs<D: Device>(d: &D) {
+fn exhaustive_output_error_int8_pairs<E: Executor<Error: Debug>>(d: &E) {
     // Column 0 is the labelled class (target hi), column 1 gets lo: every (y, t) pair over the
     // 256 target values.
     let y = mat(256, 2, all_i8().flat_map(|v| [v, v]).collect());
@@ -359,7 +137,7 @@ fn exhaustive_output_error_int8_pairs<D: Device>(d: &D) {
     }
 }
 
-fn exhaustive_backward_mask_int8_pairs<D: Device>(d: &D) {
+fn exhaustive_backward_mask_int8_pairs<E: Executor<Error: Debug>>(d: &E) {
     // N = K = 1, row r carries e = r & 255 and a = r >> 8: every (e, a) pair, with w = 1
     // (plain mask) and w = -128 with shift 7 (rounding of negative sums).
     let pairs: Vec<(i8, i8)> = all_i8()
@@ -378,7 +156,7 @@ fn exhaustive_backward_mask_int8_pairs<D: Device>(d: &D) {
     }
 }
 
-fn exhaustive_sgd_update_and_derive_over_i16<D: Device>(d: &D) {
+fn exhaustive_sgd_update_and_derive_over_i16<E: Executor<Error: Debug>>(d: &E) {
     let masters: Vec<i16> = (i16::MIN..=i16::MAX).collect();
     let m = mat(256, 256, masters.clone());
     for (g, shift) in [
@@ -405,7 +183,7 @@ fn exhaustive_sgd_update_and_derive_over_i16<D: Device>(d: &D) {
     }
 }
 
-fn exhaustive_gather_over_pixels_and_scales<D: Device>(d: &D) {
+fn exhaustive_gather_over_pixels_and_scales<E: Executor<Error: Debug>>(d: &E) {
     // Row width 7 (not a multiple of the 4-byte packing) holding every pixel value across rows.
     let pixels: Vec<u8> = (0..=255u8).chain(0..=5).collect();
     let images = mat(pixels.len() / 7, 7, pixels[..pixels.len() / 7 * 7].to_vec());
@@ -430,7 +208,7 @@ fn exhaustive_gather_over_pixels_and_scales<D: Device>(d: &D) {
     }
 }
 
-fn bias_update_edges<D: Device>(d: &D) {
+fn bias_update_edges<E: Executor<Error: Debug>>(d: &E) {
     let bias = vec![BIAS_MAX, -BIAS_MAX, 0, 1, -1, BIAS_MAX - 1, 12345];
     let g = vec![-(1 << 20), 1 << 20, 1, -1, 3, -2, 1 << 22];
     for shift in [0, 1, 5, 31] {
@@ -459,7 +237,7 @@ fn largest_k() -> usize {
     k
 }
 
-fn largest_k_forward_is_exact<D: Device>(d: &D) {
+fn largest_k_forward_is_exact<E: Executor<Error: Debug>>(d: &E) {
     let k = largest_k();
     let shift = ModelConfig {
         widths: vec![k, 2],
@@ -510,7 +288,7 @@ fn largest_k_forward_is_exact<D: Device>(d: &D) {
     );
 }
 
-fn largest_fan_out_backward_is_exact<D: Device>(d: &D) {
+fn largest_fan_out_backward_is_exact<E: Executor<Error: Debug>>(d: &E) {
     let n = ((i32::MAX as i64 - (1 << 23)) / MAX_I8_PRODUCT) as usize;
     let e = mat(1, n, vec![-128i8; n]);
     let w = mat(n, 2, [-128i8, 127].repeat(n));
@@ -526,7 +304,7 @@ fn largest_fan_out_backward_is_exact<D: Device>(d: &D) {
     );
 }
 
-fn largest_batch_gradients_are_exact<D: Device>(d: &D) {
+fn largest_batch_gradients_are_exact<E: Executor<Error: Debug>>(d: &E) {
     let b = ((i32::MAX as i64 - (1 << 15) - (1 << 5)) / MAX_I8_PRODUCT) as usize;
     let e = mat(b, 2, [-128i8, 127].repeat(b));
     let x = mat(b, 1, vec![-128i8; b]);
