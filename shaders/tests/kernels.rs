@@ -399,6 +399,26 @@ mod gpu_vs_reference {
                 core_ops::sgd_update(&m, &gw, shift).unwrap(),
                 "{ctx}"
             );
+            let rows = 1 + r.below(9) as usize;
+            let images =
+                Mat::new(rows, k, (0..rows * k).map(|_| r.below(256) as u8).collect()).unwrap();
+            let img_labels: Vec<u8> = (0..rows).map(|_| r.below(10) as u8).collect();
+            let idx: Vec<u32> = (0..b).map(|_| r.below(rows as u64) as u32).collect();
+            let scale = InputScale {
+                shl: r.below(9) as u32,
+                shr: r.below(9) as u32,
+            };
+            assert_eq!(
+                g.gather(&images, &img_labels, &idx, scale).unwrap(),
+                core_ops::gather(&images, &img_labels, &idx, scale).unwrap(),
+                "{ctx}"
+            );
+            let bias_g = core_ops::bias_grad(&e);
+            assert_eq!(
+                g.bias_update(&bias, &bias_g, shift).unwrap(),
+                core_ops::bias_update(&bias, &bias_g, shift).unwrap(),
+                "{ctx}"
+            );
         }
     }
 
