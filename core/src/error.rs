@@ -80,6 +80,47 @@ pub enum CoreError {
         /// What is wrong.
         reason: String,
     },
+    /// A value outside the range of the dtype it is committed as.
+    #[error("value {value} does not fit {dtype}")]
+    ValueRange {
+        /// The dtype's name.
+        dtype: &'static str,
+        /// The value.
+        value: i64,
+    },
+    /// A tensor whose shape does not match its values (or is empty).
+    #[error("a {rows}×{cols} tensor cannot hold {values} values")]
+    TensorShape {
+        /// Rows.
+        rows: usize,
+        /// Columns.
+        cols: usize,
+        /// Values supplied.
+        values: usize,
+    },
+    /// A Merkle path that is not a path to the claimed row of a tree of this size.
+    #[error(
+        "path to leaf {leaf_index} with {path_len} siblings cannot open row {row} (expected {expected_len} siblings)"
+    )]
+    PathShape {
+        /// The claimed row.
+        row: usize,
+        /// The path's leaf index.
+        leaf_index: usize,
+        /// The path's length.
+        path_len: usize,
+        /// The tree's path length.
+        expected_len: usize,
+    },
+    /// An opened row whose hash path does not reach the committed root.
+    #[error("row {row} does not match the committed tensor")]
+    RowMismatch {
+        /// The row.
+        row: usize,
+    },
+    /// The Merkle library refused an operation.
+    #[error("merkle tree: {0}")]
+    Merkle(String),
     /// Image and label files disagree.
     #[error("{images} has {n_images} images but {labels} has {n_labels} labels")]
     CountMismatch {

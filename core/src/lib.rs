@@ -8,6 +8,7 @@
 //!
 //! It must not depend on wgpu, the shaders, the circuits or the prover: everything else builds on it.
 
+pub mod commit;
 pub mod data;
 pub mod error;
 pub mod model;
@@ -15,6 +16,7 @@ pub mod ops;
 pub mod rng;
 pub mod step;
 pub mod tensor;
+pub mod trace;
 pub mod vectors;
 
 pub use error::CoreError;

@@ -6,6 +6,7 @@
 //! kernel must reproduce every output). The format is plain JSON so that any other implementation
 //! can read it: a tensor is `{"rows", "cols", "data"}` with row-major integers.
 
+use crate::commit::{self, DType, TensorHeader};
 use crate::data::{BYTE_PIXELS, Dataset};
 use crate::error::{CoreError, Result};
 use crate::model::{Hyper, Model, ModelConfig};
@@ -445,6 +446,119 @@ fn placeholder_tensors() -> StepTensors {
     }
 }
 
+/// One committed tensor, with every intermediate a reimplementation needs to compare.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitExample {
+    /// Role, dtype, shape.
+    pub header: TensorHeader,
+    /// Row-major values.
+    pub values: Vec<i64>,
+    /// Packed field elements of each row (hex).
+    pub packed: Vec<Vec<String>>,
+    /// Leaf digests, padding leaves included (hex).
+    pub leaf_digests: Vec<String>,
+    /// Merkle root (hex).
+    pub merkle_root: String,
+    /// Tensor root (hex).
+    pub root: String,
+}
+
+/// Poseidon hashes and committed tensors: the commitment layout's worked examples.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// `(inputs, hash(inputs))` with small-integer inputs.
+    pub hashes: Vec<(Vec<u64>, String)>,
+    /// Committed tensors of every dtype, including a single row and a non-power-of-two row count.
+    pub tensors: Vec<CommitExample>,
+}
+
+/// Computes a tensor example from its header and values.
+pub fn commit_example(header: TensorHeader, values: Vec<i64>) -> Result<CommitExample> {
+    let c = commit::commit_tensor(header, &values)?;
+    let packed = values
+        .chunks(header.cols)
+        .map(|r| {
+            Ok(commit::pack_row(header.dtype, r)?
+                .iter()
+                .map(commit::to_hex)
+                .collect())
+        })
+        .collect::<Result<Vec<Vec<String>>>>()?;
+    let mut leaves: Vec<String> = values
+        .chunks(header.cols)
+        .map(|r| {
+            Ok(commit::to_hex(&commit::hash(&commit::row_leaf(
+                header.dtype,
+                r,
+            )?)))
+        })
+        .collect::<Result<_>>()?;
+    leaves.resize(
+        header.leaves(),
+        commit::to_hex(&commit::hash(&[commit::fe(commit::DOMAIN_PAD)])),
+    );
+    Ok(CommitExample {
+        header,
+        values,
+        packed,
+        leaf_digests: leaves,
+        merkle_root: commit::to_hex(&c.merkle_root),
+        root: commit::to_hex(&c.root),
+    })
+}
+
+/// The commitment vector, deterministically.
+pub fn commit_vector() -> Result<CommitVector> {
+    let hashes = [
+        vec![],
+        vec![0],
+        vec![1, 2],
+        vec![1, 2, 3],
+        vec![3, 7, 1, 3, 4, 0],
+    ]
+    .into_iter()
+    .map(|xs| {
+        let h = commit::hash(&xs.iter().map(|&x| commit::fe(x)).collect::<Vec<_>>());
+        (xs, commit::to_hex(&h))
+    })
+    .collect();
+    let mut r = SplitMix64::new(0xC0_441);
+    let mut tensors = Vec::new();
+    for (tag, dtype, rows, cols) in [
+        (1, DType::I8, 3, 40),
+        (2, DType::I16, 1, 16),
+        (3, DType::I32, 5, 8),
+        (4, DType::U8, 2, 65),
+        (5, DType::I8, 4, 31),
+    ] {
+        let (lo, hi) = dtype.range();
+        let span = (hi - lo + 1) as u64;
+        let values = (0..rows * cols)
+            .map(|i| match i {
+                0 => lo,
+                1 => hi,
+                _ => lo + r.below(span) as i64,
+            })
+            .collect();
+        tensors.push(commit_example(
+            TensorHeader {
+                tag,
+                dtype,
+                rows,
+                cols,
+            },
+            values,
+        )?);
+    }
+    Ok(CommitVector {
+        version: VERSION,
+        hashes,
+        tensors,
+    })
+}
+
 /// Every vector file as (path relative to `vectors/`, JSON), in a fixed order.
 pub fn files() -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = op_vectors()?
@@ -457,6 +571,10 @@ pub fn files() -> Result<Vec<(String, String)>> {
         })
         .collect();
     files.push((format!("step/v{VERSION}.json"), to_json(&step_vector()?)));
+    files.push((
+        format!("commit/v{VERSION}.json"),
+        to_json(&commit_vector()?),
+    ));
     Ok(files)
 }
 

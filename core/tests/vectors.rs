@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
-use spotproof_core::step;
 use spotproof_core::vectors::{self, OpVector, StepVector};
+use spotproof_core::{commit, step};
 use std::path::PathBuf;
 
 fn dir() -> PathBuf {
@@ -42,6 +42,22 @@ fn op_vectors_replay() {
             parsed.outputs,
             "{}",
             parsed.op
+        );
+    }
+}
+
+#[test]
+fn commit_vector_replays() {
+    let text = std::fs::read_to_string(dir().join("commit/v1.json")).unwrap();
+    let v: vectors::CommitVector = serde_json::from_str(&text).unwrap();
+    for (inputs, out) in &v.hashes {
+        let xs: Vec<_> = inputs.iter().map(|&x| commit::fe(x)).collect();
+        assert_eq!(&commit::to_hex(&commit::hash(&xs)), out);
+    }
+    for t in &v.tensors {
+        assert_eq!(
+            &vectors::commit_example(t.header, t.values.clone()).unwrap(),
+            t
         );
     }
 }

@@ -76,7 +76,7 @@ fn golden_op_vectors<E: Executor<Error: Debug>>(d: &E) {
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let sub = entry.unwrap().path();
-        if !sub.is_dir() || sub.ends_with("step") {
+        if !sub.is_dir() || sub.ends_with("step") || sub.ends_with("commit") {
             continue;
         }
         for file in std::fs::read_dir(&sub).unwrap() {
@@ -487,6 +487,45 @@ mod gpu_vs_reference {
             t.predict(&split.test).unwrap(),
             step::predict(&cpu_model, &data, &split.test).unwrap()
         );
+    }
+
+    #[test]
+    fn gpu_and_cpu_steps_commit_to_one_trace_root() {
+        use spotproof_core::commit::Fr;
+        use spotproof_core::trace;
+        let Some(g) = gpu() else { return };
+        let data = Dataset::digits().unwrap();
+        let split = spotproof_core::data::Split::holdout(data.len(), 20, 2);
+        let config = ModelConfig {
+            widths: vec![64, 24, 10],
+            batch: 16,
+            hyper: Hyper::default(),
+            input_scale: data.scale,
+        };
+        let before = Model::init(config, 5).unwrap();
+        let ds = std::sync::Arc::new(trace::commit_dataset(&data, &split.train).unwrap());
+        // Batch rows index the committed training rows; map them back to dataset rows.
+        let idx: Vec<u32> = trace::batch_indices(9, 0, 16, split.train.len())
+            .iter()
+            .map(|&i| split.train[i as usize])
+            .collect();
+        let mut cpu_model = before.clone();
+        let cpu = step::train_step(&mut cpu_model, &data, &idx).unwrap();
+        let gpu_t = GpuTrainer::new(g.clone(), &before, &data)
+            .unwrap()
+            .train_step_full(&idx)
+            .unwrap();
+        let header = trace::StepHeader {
+            arch_id: trace::arch_id(&before.config),
+            step: 0,
+            prev_root: Fr::from(0u64),
+            dataset_root: ds.root,
+            data_seed: 9,
+            worker: Fr::from(3u64),
+        };
+        let a = trace::commit_step(&before, &cpu, &ds, header).unwrap();
+        let b = trace::commit_step(&before, &gpu_t, &ds, header).unwrap();
+        assert_eq!(a.root, b.root);
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! step circuit.
 
 use serde::Deserialize;
-use spotproof_core::step;
-use spotproof_core::vectors::{self, OpVector, StepVector};
+use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector};
+use spotproof_core::{commit, step};
 use std::path::{Path, PathBuf};
 
 /// Why the validator could not do its job (as opposed to a vector that does not replay).
@@ -104,11 +104,30 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
             expected: vectors::VERSION,
         });
     }
-    let is_step = path
+    let folder = path
         .parent()
         .and_then(Path::file_name)
-        .is_some_and(|n| n == "step");
-    let (op, mismatch) = if is_step {
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let (op, mismatch) = if folder == "commit" {
+        let v: CommitVector = serde_json::from_str(&text).map_err(parse)?;
+        let hashes_ok = v.hashes.iter().all(|(inputs, out)| {
+            let xs: Vec<_> = inputs.iter().map(|&x| commit::fe(x)).collect();
+            &commit::to_hex(&commit::hash(&xs)) == out
+        });
+        let tensors_ok = v.tensors.iter().all(|t| {
+            vectors::commit_example(t.header, t.values.clone())
+                .ok()
+                .as_ref()
+                == Some(t)
+        });
+        let mismatch = match (hashes_ok, tensors_ok) {
+            (true, true) => None,
+            (false, _) => Some("a Poseidon hash differs".to_string()),
+            (true, false) => Some("a tensor commitment differs".to_string()),
+        };
+        ("commit".to_string(), mismatch)
+    } else if folder == "step" {
         let v: StepVector = serde_json::from_str(&text).map_err(parse)?;
         let mut model = v.model.clone();
         let mismatch = match step::train_step(&mut model, &v.dataset(), &v.indices) {

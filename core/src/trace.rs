@@ -1,0 +1,526 @@
+//! The step trace: every tensor of a training step committed, the ordered op table, a header that
+//! chains steps, and one root over all of it; plus the data-provenance batch formula and the
+//! beacon-seeded sampling of checked elements.
+//!
+//! Layout (specified in `papers/protocol.md`, "Step trace"):
+//! * each tensor's tag is its **role** ([`Role`]), so a weight state has the same root whether a
+//!   step outputs it or the next step inputs it;
+//! * op descriptor digest: `hash(DOMAIN_OP, kind, p0, p1, p2, p3, in0, in1, in2, out0, out1)`
+//!   (tensor slots are indices into the trace's tensor table, absent = `2^32 - 1`);
+//! * header digest: `hash(DOMAIN_HEADER, arch_id, step, prev_root, dataset_root, data_seed, worker)`;
+//! * trace root: the Merkle root (same tree as tensors) over the leaves
+//!   `[header digest, tensor roots…, op digests…]`, each leaf entered as the one-element input
+//!   `hash(DOMAIN_TRACE_LEAF, x)`.
+
+use crate::commit::{self, DType, Fr, TensorCommitment, TensorHeader, fe, hash};
+use crate::data::Dataset;
+use crate::error::{CoreError, Result};
+use crate::model::{Model, ModelConfig};
+use crate::step::StepTensors;
+use crate::tensor::Mat;
+use ark_ff::PrimeField;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Domain tag of an op descriptor.
+pub const DOMAIN_OP: u64 = 4;
+/// Domain tag of a step header.
+pub const DOMAIN_HEADER: u64 = 5;
+/// Domain tag of a trace leaf.
+pub const DOMAIN_TRACE_LEAF: u64 = 6;
+/// Domain tag of a batch index derivation.
+pub const DOMAIN_BATCH: u64 = 7;
+/// Domain tag of the sampling seed.
+pub const DOMAIN_SEED: u64 = 8;
+/// Domain tag of one sample.
+pub const DOMAIN_SAMPLE: u64 = 9;
+/// Domain tag of the architecture id.
+pub const DOMAIN_ARCH: u64 = 10;
+/// Domain tag of the offline (Fiat–Shamir) beacon.
+pub const DOMAIN_FS_BEACON: u64 = 11;
+
+/// An absent tensor slot in an op descriptor.
+pub const NO_TENSOR: u64 = u32::MAX as u64;
+
+/// What a tensor is in a step; its tag is `kind · 2^16 + layer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// The committed training rows `[features…, label]` (u8).
+    Dataset,
+    /// `gather`'s int8 input batch.
+    Input,
+    /// `gather`'s labels (u8, `B×1`).
+    Labels,
+    /// `linear_forward` output of a layer.
+    Act(u16),
+    /// Error at a layer's output.
+    Err(u16),
+    /// Weight gradient of a layer.
+    WeightGrad(u16),
+    /// Bias gradient of a layer (`1×N`).
+    BiasGrad(u16),
+    /// Master weights of a layer (state).
+    Master(u16),
+    /// Int8 weights of a layer (state).
+    Weight(u16),
+    /// Biases of a layer (state, `1×N`).
+    Bias(u16),
+}
+
+impl Role {
+    /// The tag committed in the tensor root.
+    pub fn tag(self) -> u64 {
+        let (kind, layer) = match self {
+            Role::Dataset => (1, 0),
+            Role::Input => (2, 0),
+            Role::Labels => (3, 0),
+            Role::Act(l) => (4, l),
+            Role::Err(l) => (5, l),
+            Role::WeightGrad(l) => (6, l),
+            Role::BiasGrad(l) => (7, l),
+            Role::Master(l) => (8, l),
+            Role::Weight(l) => (9, l),
+            Role::Bias(l) => (10, l),
+        };
+        (kind << 16) | u64::from(layer)
+    }
+}
+
+/// The op kinds, numbered as committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum OpKind {
+    /// `ops::gather`.
+    Gather = 1,
+    /// `ops::linear_forward`.
+    LinearForward = 2,
+    /// `ops::output_error`.
+    OutputError = 3,
+    /// `ops::linear_backward_input`.
+    LinearBackwardInput = 4,
+    /// `ops::weight_grad`.
+    WeightGrad = 5,
+    /// `ops::bias_grad`.
+    BiasGrad = 6,
+    /// `ops::sgd_update` (master out; the int8 weights out are its second output).
+    SgdUpdate = 7,
+    /// `ops::bias_update`.
+    BiasUpdate = 8,
+}
+
+/// One op of the trace: kind, integer parameters, input and output tensor slots.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpDesc {
+    /// The op.
+    pub kind: OpKind,
+    /// Parameters (shift, floor/relu, target, …; unused = 0).
+    pub params: [i64; 4],
+    /// Input tensor indices (into the trace's tensor table).
+    pub inputs: Vec<usize>,
+    /// Output tensor indices.
+    pub outputs: Vec<usize>,
+}
+
+impl OpDesc {
+    /// `hash(DOMAIN_OP, kind, p0..p3, in0..in2, out0, out1)`; parameters enter as field elements
+    /// of their (possibly negative) integer value.
+    pub fn digest(&self) -> Fr {
+        let slot = |v: &Vec<usize>, i: usize| fe(v.get(i).map_or(NO_TENSOR, |&t| t as u64));
+        let mut x = vec![fe(DOMAIN_OP), fe(self.kind as u64)];
+        x.extend(self.params.iter().map(|&p| Fr::from(p)));
+        x.extend((0..3).map(|i| slot(&self.inputs, i)));
+        x.extend((0..2).map(|i| slot(&self.outputs, i)));
+        hash(&x)
+    }
+}
+
+/// What binds a step to its model, its place in the chain, its data and its worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepHeader {
+    /// [`arch_id`] of the model configuration.
+    pub arch_id: Fr,
+    /// Step index (0-based).
+    pub step: u64,
+    /// The previous step's trace root (zero for the first step).
+    pub prev_root: Fr,
+    /// Root of the committed training rows.
+    pub dataset_root: Fr,
+    /// Seed of the batch derivation.
+    pub data_seed: u64,
+    /// The worker's id (e.g. its address as a field element).
+    pub worker: Fr,
+}
+
+impl StepHeader {
+    /// `hash(DOMAIN_HEADER, arch_id, step, prev_root, dataset_root, data_seed, worker)`.
+    pub fn digest(&self) -> Fr {
+        hash(&[
+            fe(DOMAIN_HEADER),
+            self.arch_id,
+            fe(self.step),
+            self.prev_root,
+            self.dataset_root,
+            fe(self.data_seed),
+            self.worker,
+        ])
+    }
+}
+
+/// `hash(DOMAIN_ARCH, layers, widths…, batch, lr_shift, bias_lr_shift, target, back_gain, shl, shr)`:
+/// everything the step's arithmetic depends on.
+pub fn arch_id(cfg: &ModelConfig) -> Fr {
+    let h = &cfg.hyper;
+    let mut x = vec![fe(DOMAIN_ARCH), fe(cfg.widths.len() as u64)];
+    x.extend(cfg.widths.iter().map(|&w| fe(w as u64)));
+    x.extend(
+        [
+            cfg.batch as u64,
+            h.lr_shift.into(),
+            h.bias_lr_shift.into(),
+            h.target as u64,
+            h.back_gain.into(),
+        ]
+        .map(fe),
+    );
+    x.extend([cfg.input_scale.shl, cfg.input_scale.shr].map(|v| fe(v.into())));
+    hash(&x)
+}
+
+/// The low 128 bits of a field element's canonical integer.
+pub fn low128(x: &Fr) -> u128 {
+    let limbs = x.into_bigint().0;
+    u128::from(limbs[0]) | (u128::from(limbs[1]) << 64)
+}
+
+/// Reduces a hash output to `0..n`: `low128(x) mod n`. The statistical distance from uniform is
+/// below `n / 2^128` (for `n < 2^32`: below 2^-96); computable in a circuit from a 254-bit
+/// decomposition and one range-checked division.
+pub fn reduce(x: &Fr, n: u64) -> u64 {
+    (low128(x) % u128::from(n.max(1))) as u64
+}
+
+/// Row `j` of step `step`'s batch: `reduce(hash(DOMAIN_BATCH, data_seed, step, j), rows)`.
+/// Rows are drawn with replacement, independently per step, from the committed training rows.
+pub fn batch_row(data_seed: u64, step: u64, j: u64, rows: u64) -> u32 {
+    reduce(
+        &hash(&[fe(DOMAIN_BATCH), fe(data_seed), fe(step), fe(j)]),
+        rows,
+    ) as u32
+}
+
+/// The whole batch of step `step`.
+pub fn batch_indices(data_seed: u64, step: u64, batch: usize, rows: usize) -> Vec<u32> {
+    (0..batch as u64)
+        .map(|j| batch_row(data_seed, step, j, rows as u64))
+        .collect()
+}
+
+/// The offline beacon (Fiat–Shamir): `hash(DOMAIN_FS_BEACON, trace_root)`. A worker can only
+/// re-roll it by changing the trace, i.e. by recommitting (see the grinding bound in the paper).
+pub fn fiat_shamir_beacon(trace_root: Fr) -> Fr {
+    hash(&[fe(DOMAIN_FS_BEACON), trace_root])
+}
+
+/// The sampling seed: `hash(DOMAIN_SEED, trace_root, beacon)`.
+pub fn sample_seed(trace_root: Fr, beacon: Fr) -> Fr {
+    hash(&[fe(DOMAIN_SEED), trace_root, beacon])
+}
+
+/// One checked element: op `j mod n_ops`, output element `reduce(hash(DOMAIN_SAMPLE, seed, j), size)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Sample number.
+    pub j: u64,
+    /// Index into the op table.
+    pub op: usize,
+    /// Row-major index into the op's (first) output tensor.
+    pub element: u64,
+}
+
+/// The committed training rows as one u8 tensor: row `i` is `[features…, label]` of training row
+/// `train[i]`.
+pub fn commit_dataset(data: &Dataset, train: &[u32]) -> Result<TensorCommitment> {
+    let cols = data.features() + 1;
+    let mut values = Vec::with_capacity(train.len() * cols);
+    for &r in train {
+        let r = r as usize;
+        if r >= data.len() {
+            return Err(CoreError::Index {
+                op: "commit_dataset",
+                index: r,
+                len: data.len(),
+            });
+        }
+        values.extend(data.images.row(r).iter().map(|&p| i64::from(p)));
+        values.push(i64::from(data.labels[r]));
+    }
+    commit::commit_tensor(
+        TensorHeader {
+            tag: Role::Dataset.tag(),
+            dtype: DType::U8,
+            rows: train.len(),
+            cols,
+        },
+        &values,
+    )
+}
+
+/// A committed step: header, tensor table, op table and root. It keeps the trees for openings.
+pub struct Trace {
+    /// The header.
+    pub header: StepHeader,
+    /// Role of each tensor, in table order.
+    pub roles: Vec<Role>,
+    /// Commitment of each tensor (the dataset's is shared by every step of a run).
+    pub tensors: Vec<Arc<TensorCommitment>>,
+    /// The op table, in execution order.
+    pub ops: Vec<OpDesc>,
+    /// The trace root.
+    pub root: Fr,
+}
+
+impl Trace {
+    /// Index of the tensor with `role`.
+    pub fn slot(&self, role: Role) -> Option<usize> {
+        self.roles.iter().position(|&r| r == role)
+    }
+
+    /// The root of the tensor with `role`.
+    pub fn root_of(&self, role: Role) -> Option<Fr> {
+        self.slot(role).map(|i| self.tensors[i].root)
+    }
+
+    /// The `s` samples a beacon selects.
+    pub fn samples(&self, beacon: Fr, s: usize) -> Vec<Sample> {
+        let seed = sample_seed(self.root, beacon);
+        (0..s as u64)
+            .map(|j| {
+                let op = (j % self.ops.len().max(1) as u64) as usize;
+                let out = self.ops[op].outputs.first().map_or(1, |&t| {
+                    let h = self.tensors[t].header;
+                    (h.rows * h.cols) as u64
+                });
+                Sample {
+                    j,
+                    op,
+                    element: reduce(&hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]), out),
+                }
+            })
+            .collect()
+    }
+}
+
+fn mat_values<T: Copy + Default + Into<i64>>(m: &Mat<T>) -> Vec<i64> {
+    m.data().iter().map(|&v| v.into()).collect()
+}
+
+/// Tensor values with their role and dtype, in trace order.
+struct Entry {
+    role: Role,
+    dtype: DType,
+    rows: usize,
+    cols: usize,
+    values: Vec<i64>,
+}
+
+fn entry<T: Copy + Default + Into<i64>>(role: Role, dtype: DType, m: &Mat<T>) -> Entry {
+    Entry {
+        role,
+        dtype,
+        rows: m.rows(),
+        cols: m.cols(),
+        values: mat_values(m),
+    }
+}
+
+fn row_entry(role: Role, dtype: DType, v: &[i32]) -> Entry {
+    Entry {
+        role,
+        dtype,
+        rows: 1,
+        cols: v.len(),
+        values: v.iter().map(|&x| i64::from(x)).collect(),
+    }
+}
+
+/// Commits the step that turned `before` into `t.layers` on the rows `t.indices` of the committed
+/// dataset, and builds its op table and root.
+pub fn commit_step(
+    before: &Model,
+    t: &StepTensors,
+    dataset: &Arc<TensorCommitment>,
+    header: StepHeader,
+) -> Result<Trace> {
+    let cfg = &before.config;
+    let n_layers = cfg.layers();
+    if t.layers.len() != n_layers || before.layers.len() != n_layers {
+        return Err(CoreError::Config(
+            "the step's tensors do not match the model's layers",
+        ));
+    }
+    let l16 = |l: usize| l as u16;
+    // Table: dataset, input, labels, model before, forward, errors, grads; the state after the
+    // step replaces the state before under the same roles in the *next* trace, so here the
+    // outputs get their own slots (same roles would collide), listed last.
+    let mut entries = vec![
+        entry(Role::Input, DType::I8, &t.input),
+        Entry {
+            role: Role::Labels,
+            dtype: DType::U8,
+            rows: t.labels.len(),
+            cols: 1,
+            values: t.labels.iter().map(|&l| i64::from(l)).collect(),
+        },
+    ];
+    for (l, layer) in before.layers.iter().enumerate() {
+        entries.push(entry(Role::Master(l16(l)), DType::I16, &layer.master));
+        entries.push(entry(Role::Weight(l16(l)), DType::I8, &layer.weight));
+        entries.push(row_entry(Role::Bias(l16(l)), DType::I32, &layer.bias));
+    }
+    for l in 0..n_layers {
+        entries.push(entry(Role::Act(l16(l)), DType::I8, &t.acts[l]));
+        entries.push(entry(Role::Err(l16(l)), DType::I8, &t.errors[l]));
+        entries.push(entry(
+            Role::WeightGrad(l16(l)),
+            DType::I32,
+            &t.weight_grads[l],
+        ));
+        entries.push(row_entry(
+            Role::BiasGrad(l16(l)),
+            DType::I32,
+            &t.bias_grads[l],
+        ));
+    }
+    let first_out = entries.len() + 1;
+    for (l, layer) in t.layers.iter().enumerate() {
+        entries.push(entry(Role::Master(l16(l)), DType::I16, &layer.master));
+        entries.push(entry(Role::Weight(l16(l)), DType::I8, &layer.weight));
+        entries.push(row_entry(Role::Bias(l16(l)), DType::I32, &layer.bias));
+    }
+    let mut roles = vec![Role::Dataset];
+    let mut tensors = vec![dataset.clone()];
+    for e in entries {
+        let header = TensorHeader {
+            tag: e.role.tag(),
+            dtype: e.dtype,
+            rows: e.rows,
+            cols: e.cols,
+        };
+        tensors.push(Arc::new(commit::commit_tensor(header, &e.values)?));
+        roles.push(e.role);
+    }
+    // Slots by role; state roles resolve to the "before" copy, outputs are indexed explicitly.
+    let at = |role: Role| roles.iter().position(|&r| r == role).unwrap_or(usize::MAX);
+    let out_state = |l: usize, k: usize| first_out + 3 * l + k;
+    let mut ops = vec![OpDesc {
+        kind: OpKind::Gather,
+        params: [
+            cfg.input_scale.shl.into(),
+            cfg.input_scale.shr.into(),
+            header.data_seed as i64,
+            header.step as i64,
+        ],
+        inputs: vec![0],
+        outputs: vec![at(Role::Input), at(Role::Labels)],
+    }];
+    for l in 0..n_layers {
+        let x = if l == 0 {
+            at(Role::Input)
+        } else {
+            at(Role::Act(l16(l - 1)))
+        };
+        ops.push(OpDesc {
+            kind: OpKind::LinearForward,
+            params: [
+                cfg.fwd_shift(l).into(),
+                i64::from(crate::ops::activation_floor(cfg.relu(l))),
+                0,
+                0,
+            ],
+            inputs: vec![x, at(Role::Weight(l16(l))), at(Role::Bias(l16(l)))],
+            outputs: vec![at(Role::Act(l16(l)))],
+        });
+    }
+    let last = n_layers - 1;
+    ops.push(OpDesc {
+        kind: OpKind::OutputError,
+        params: [cfg.hyper.target.into(), 0, 0, 0],
+        inputs: vec![at(Role::Act(l16(last))), at(Role::Labels)],
+        outputs: vec![at(Role::Err(l16(last)))],
+    });
+    for l in (0..n_layers).rev() {
+        let x = if l == 0 {
+            at(Role::Input)
+        } else {
+            at(Role::Act(l16(l - 1)))
+        };
+        ops.push(OpDesc {
+            kind: OpKind::WeightGrad,
+            params: [0; 4],
+            inputs: vec![at(Role::Err(l16(l))), x],
+            outputs: vec![at(Role::WeightGrad(l16(l)))],
+        });
+        ops.push(OpDesc {
+            kind: OpKind::BiasGrad,
+            params: [0; 4],
+            inputs: vec![at(Role::Err(l16(l)))],
+            outputs: vec![at(Role::BiasGrad(l16(l)))],
+        });
+        if l > 0 {
+            ops.push(OpDesc {
+                kind: OpKind::LinearBackwardInput,
+                params: [cfg.back_shift(l).into(), 0, 0, 0],
+                inputs: vec![
+                    at(Role::Err(l16(l))),
+                    at(Role::Weight(l16(l))),
+                    at(Role::Act(l16(l - 1))),
+                ],
+                outputs: vec![at(Role::Err(l16(l - 1)))],
+            });
+        }
+    }
+    for l in 0..n_layers {
+        ops.push(OpDesc {
+            kind: OpKind::SgdUpdate,
+            params: [cfg.hyper.lr_shift.into(), 0, 0, 0],
+            inputs: vec![at(Role::Master(l16(l))), at(Role::WeightGrad(l16(l)))],
+            outputs: vec![out_state(l, 0), out_state(l, 1)],
+        });
+        ops.push(OpDesc {
+            kind: OpKind::BiasUpdate,
+            params: [cfg.hyper.bias_lr_shift.into(), 0, 0, 0],
+            inputs: vec![at(Role::Bias(l16(l))), at(Role::BiasGrad(l16(l)))],
+            outputs: vec![out_state(l, 2)],
+        });
+    }
+    let mut leaves = vec![header.digest()];
+    leaves.extend(tensors.iter().map(|c| c.root));
+    leaves.extend(ops.iter().map(OpDesc::digest));
+    let root = trace_root(&leaves)?;
+    Ok(Trace {
+        header,
+        roles,
+        tensors,
+        ops,
+        root,
+    })
+}
+
+/// The Merkle root over trace leaves `[hash(DOMAIN_TRACE_LEAF, x)…]`, padded like a tensor.
+fn trace_root(leaves: &[Fr]) -> Result<Fr> {
+    let values: Vec<Fr> = leaves
+        .iter()
+        .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))
+        .collect();
+    let mut digests = values;
+    digests.resize(
+        digests.len().next_power_of_two().max(2),
+        hash(&[fe(commit::DOMAIN_PAD)]),
+    );
+    let p = commit::poseidon();
+    ark_crypto_primitives::merkle_tree::MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(
+        p, p, digests,
+    )
+    .map(|t| t.root())
+    .map_err(|e| CoreError::Merkle(e.to_string()))
+}

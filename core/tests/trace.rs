@@ -1,0 +1,138 @@
+//! The step trace: reproducible roots, chained weight states, seeded batches and samples.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
+
+use spotproof_core::commit::Fr;
+use spotproof_core::data::{Dataset, Split};
+use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::step;
+use spotproof_core::trace::{self, OpKind, Role, StepHeader};
+use std::sync::Arc;
+
+fn setup() -> (Dataset, Vec<u32>, Model) {
+    let data = Dataset::digits().unwrap();
+    let split = Split::holdout(data.len(), 20, 1);
+    let cfg = ModelConfig {
+        widths: vec![64, 16, 10],
+        batch: 8,
+        hyper: Hyper::default(),
+        input_scale: data.scale,
+    };
+    (data, split.train, Model::init(cfg, 3).unwrap())
+}
+
+fn header(model: &Model, step: u64, prev: Fr, dataset_root: Fr) -> StepHeader {
+    StepHeader {
+        arch_id: trace::arch_id(&model.config),
+        step,
+        prev_root: prev,
+        dataset_root,
+        data_seed: 42,
+        worker: Fr::from(7u64),
+    }
+}
+
+/// The dataset restricted to the committed training rows, in commitment order.
+fn train_view(data: &Dataset, train: &[u32]) -> Dataset {
+    let rows: Vec<u8> = train
+        .iter()
+        .flat_map(|&r| data.images.row(r as usize).to_vec())
+        .collect();
+    Dataset {
+        name: "train".into(),
+        images: spotproof_core::Mat::new(train.len(), data.features(), rows).unwrap(),
+        labels: train.iter().map(|&r| data.labels[r as usize]).collect(),
+        classes: data.classes,
+        scale: data.scale,
+    }
+}
+
+#[test]
+fn roots_are_reproducible_and_states_chain() {
+    let (data, train, mut model) = setup();
+    let view = train_view(&data, &train);
+    let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
+    let dataset_root = ds.root;
+    let mut prev = Fr::from(0u64);
+    let mut prev_out: Option<Vec<Fr>> = None;
+    for s in 0..2u64 {
+        let before = model.clone();
+        let idx = trace::batch_indices(42, s, 8, train.len());
+        let t = step::train_step(&mut model, &view, &idx).unwrap();
+        let h = header(&before, s, prev, dataset_root);
+        let tr = trace::commit_step(&before, &t, &ds, h).unwrap();
+        let again = trace::commit_step(&before, &t, &ds, h).unwrap();
+        assert_eq!(tr.root, again.root);
+        assert_eq!(tr.tensors[0].root, dataset_root);
+        // Every op kind appears; inputs of step s are the outputs of step s-1 (same roles, same roots).
+        for kind in [
+            OpKind::Gather,
+            OpKind::LinearForward,
+            OpKind::OutputError,
+            OpKind::LinearBackwardInput,
+            OpKind::WeightGrad,
+            OpKind::BiasGrad,
+            OpKind::SgdUpdate,
+            OpKind::BiasUpdate,
+        ] {
+            assert!(tr.ops.iter().any(|o| o.kind == kind), "{kind:?}");
+        }
+        let state_in: Vec<Fr> = (0..2u16)
+            .flat_map(|l| [Role::Master(l), Role::Weight(l), Role::Bias(l)])
+            .map(|r| tr.root_of(r).unwrap())
+            .collect();
+        if let Some(out) = &prev_out {
+            assert_eq!(&state_in, out);
+        }
+        let outs: Vec<Fr> = tr
+            .ops
+            .iter()
+            .filter(|o| matches!(o.kind, OpKind::SgdUpdate | OpKind::BiasUpdate))
+            .flat_map(|o| o.outputs.iter().map(|&i| tr.tensors[i].root))
+            .collect();
+        // Per layer: sgd_update's (master, weight), then bias_update's bias: the state_in order.
+        let out_state = outs;
+        assert_ne!(out_state, state_in, "the step changed the weights");
+        prev_out = Some(out_state);
+        // Changing any header field changes the root.
+        let other = StepHeader {
+            worker: Fr::from(8u64),
+            ..h
+        };
+        assert_ne!(
+            trace::commit_step(&before, &t, &ds, other).unwrap().root,
+            tr.root
+        );
+        prev = tr.root;
+    }
+}
+
+#[test]
+fn batches_and_samples_are_seeded() {
+    let a = trace::batch_indices(1, 0, 64, 1438);
+    assert_eq!(a, trace::batch_indices(1, 0, 64, 1438));
+    assert_ne!(a, trace::batch_indices(2, 0, 64, 1438));
+    assert_ne!(a, trace::batch_indices(1, 1, 64, 1438));
+    assert!(a.iter().all(|&r| r < 1438));
+
+    let (data, train, mut model) = setup();
+    let view = train_view(&data, &train);
+    let before = model.clone();
+    let idx = trace::batch_indices(42, 0, 8, train.len());
+    let t = step::train_step(&mut model, &view, &idx).unwrap();
+    let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
+    let h = header(&before, 0, Fr::from(0u64), ds.root);
+    let tr = trace::commit_step(&before, &t, &ds, h).unwrap();
+    let n = tr.ops.len();
+    let s1 = tr.samples(Fr::from(1u64), 2 * n);
+    let s2 = tr.samples(Fr::from(2u64), 2 * n);
+    assert_ne!(s1, s2, "another beacon selects other elements");
+    assert_eq!(s1, tr.samples(Fr::from(1u64), 2 * n));
+    for (j, s) in s1.iter().enumerate() {
+        assert_eq!(s.op, j % n, "sample j checks op j mod n_ops");
+        let out = &tr.tensors[tr.ops[s.op].outputs[0]].header;
+        assert!(s.element < (out.rows * out.cols) as u64);
+    }
+    let fs = trace::fiat_shamir_beacon(tr.root);
+    assert_ne!(tr.samples(fs, n), s1[..n].to_vec());
+}
