@@ -228,6 +228,7 @@ pub struct TensorCommitment {
     /// The tensor root (binds the header).
     pub root: Fr,
     tree: MerkleTree<MerkleConfig>,
+    values: Vec<i64>,
 }
 
 /// Commits a row-major tensor (`values.len() == rows·cols`, every value within `dtype`).
@@ -256,10 +257,23 @@ pub fn commit_tensor(header: TensorHeader, values: &[i64]) -> Result<TensorCommi
         merkle_root,
         root: header.root(merkle_root),
         tree,
+        values: values.to_vec(),
     })
 }
 
 impl TensorCommitment {
+    /// Row `row`'s values (the committer keeps them to open rows later).
+    pub fn row(&self, row: usize) -> Result<&[i64]> {
+        let c = self.header.cols;
+        self.values
+            .get(row * c..(row + 1) * c)
+            .ok_or(CoreError::Index {
+                op: "row",
+                index: row,
+                len: self.header.rows,
+            })
+    }
+
     /// The authentication path of row `row`.
     pub fn open_row(&self, row: usize) -> Result<RowPath> {
         if row >= self.header.rows {

@@ -8,6 +8,7 @@
 //!
 //! It must not depend on wgpu, the shaders, the circuits or the prover: everything else builds on it.
 
+pub mod check;
 pub mod commit;
 pub mod data;
 pub mod error;
@@ -22,3 +23,6 @@ pub mod vectors;
 pub use error::CoreError;
 pub use model::{Hyper, Model, ModelConfig};
 pub use tensor::Mat;
+
+/// A tensor commitment shared between the traces of a run (the dataset's).
+pub type TensorCommitmentRef = std::sync::Arc<commit::TensorCommitment>;

@@ -292,22 +292,33 @@ impl Trace {
 
     /// The `s` samples a beacon selects.
     pub fn samples(&self, beacon: Fr, s: usize) -> Vec<Sample> {
-        let seed = sample_seed(self.root, beacon);
-        (0..s as u64)
-            .map(|j| {
-                let op = (j % self.ops.len().max(1) as u64) as usize;
-                let out = self.ops[op].outputs.first().map_or(1, |&t| {
-                    let h = self.tensors[t].header;
+        samples_of(&crate::check::Manifest::of(self), self.root, beacon, s)
+    }
+}
+
+/// Sample `j` of `s`: op `j mod n_ops` and element `reduce(hash(DOMAIN_SAMPLE, seed, j), |out|)`
+/// of that op's first output, with `seed = sample_seed(root, beacon)`.
+pub fn samples_of(m: &crate::check::Manifest, root: Fr, beacon: Fr, s: usize) -> Vec<Sample> {
+    let seed = sample_seed(root, beacon);
+    (0..s as u64)
+        .map(|j| {
+            let op = (j % m.ops.len().max(1) as u64) as usize;
+            let out = m
+                .ops
+                .get(op)
+                .and_then(|o| o.outputs.first())
+                .and_then(|&t| m.tensors.get(t))
+                .map_or(1, |t| {
+                    let h = t.1;
                     (h.rows * h.cols) as u64
                 });
-                Sample {
-                    j,
-                    op,
-                    element: reduce(&hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]), out),
-                }
-            })
-            .collect()
-    }
+            Sample {
+                j,
+                op,
+                element: reduce(&hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]), out),
+            }
+        })
+        .collect()
 }
 
 fn mat_values<T: Copy + Default + Into<i64>>(m: &Mat<T>) -> Vec<i64> {
@@ -507,7 +518,7 @@ pub fn commit_step(
 }
 
 /// The Merkle root over trace leaves `[hash(DOMAIN_TRACE_LEAF, x)…]`, padded like a tensor.
-fn trace_root(leaves: &[Fr]) -> Result<Fr> {
+pub(crate) fn trace_root(leaves: &[Fr]) -> Result<Fr> {
     let values: Vec<Fr> = leaves
         .iter()
         .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))

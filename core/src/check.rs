@@ -1,0 +1,406 @@
+//! Openings of sampled elements and the native checker.
+//!
+//! A validator holds a [`Manifest`] (header, tensor headers and Merkle roots, op table) and
+//! recomputes the trace root from it; the beacon then fixes the samples; for each sample the worker
+//! supplies the Merkle-opened rows the element depends on, and [`verify_sample`] recomputes the
+//! element with the core reference. Rows opened per op kind (element `(i, j)` of the output):
+//!
+//! | op | rows opened |
+//! |---|---|
+//! | gather | dataset row `batch_row(seed, step, i)`, input row `i`, labels row `i` |
+//! | linear_forward | x row `i`, W row `j`, bias row 0, y row `i` |
+//! | output_error | logits row `i`, labels row `i`, error row `i` |
+//! | linear_backward_input | e row `i`, every W row (column `j`), a row `i`, d row `i` |
+//! | weight_grad | every e row (column `i`), every x row (column `j`), g row `i` |
+//! | bias_grad | every e row (column `j`), g row 0 |
+//! | sgd_update | master row `i`, gradient row `i`, master′ row `i`, weight′ row `i` |
+//! | bias_update | bias row 0, gradient row 0, bias′ row 0 |
+//!
+//! Gather checks the label too, and sgd_update its second output, so no output goes unchecked.
+
+use crate::commit::{self, Fr, RowPath, TensorHeader};
+use crate::error::{CoreError, Result};
+use crate::ops;
+use crate::trace::{self, OpDesc, OpKind, Role, Sample, StepHeader, Trace};
+use std::collections::HashMap;
+
+/// What a validator needs of a committed step, without any tensor data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// The header.
+    pub header: StepHeader,
+    /// Per tensor slot: role, header and Merkle root.
+    pub tensors: Vec<(Role, TensorHeader, Fr)>,
+    /// The op table.
+    pub ops: Vec<OpDesc>,
+}
+
+impl Manifest {
+    /// The manifest of a trace.
+    pub fn of(trace: &Trace) -> Self {
+        Self {
+            header: trace.header,
+            tensors: trace
+                .roles
+                .iter()
+                .zip(&trace.tensors)
+                .map(|(&r, c)| (r, c.header, c.merkle_root))
+                .collect(),
+            ops: trace.ops.clone(),
+        }
+    }
+
+    /// The trace root these contents commit to.
+    pub fn root(&self) -> Result<Fr> {
+        let mut leaves = vec![self.header.digest()];
+        leaves.extend(self.tensors.iter().map(|(_, h, m)| h.root(*m)));
+        leaves.extend(self.ops.iter().map(OpDesc::digest));
+        trace::trace_root(&leaves)
+    }
+}
+
+/// One opened row: the tensor slot, the row, its values and its Merkle path.
+#[derive(Clone, Debug)]
+pub struct RowOpening {
+    /// Tensor slot in the manifest.
+    pub tensor: usize,
+    /// Row index.
+    pub row: usize,
+    /// The row's values.
+    pub values: Vec<i64>,
+    /// Its path to the tensor's Merkle root.
+    pub path: RowPath,
+}
+
+/// Why a sample does not check out (a rejection, as opposed to malformed input).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckFailure {
+    /// The manifest does not hash to the claimed trace root.
+    #[error("the manifest does not hash to the claimed trace root")]
+    RootMismatch,
+    /// An opening that the sample needs is missing.
+    #[error("sample {j}: row {row} of tensor {tensor} is not opened")]
+    MissingOpening {
+        /// Sample number.
+        j: u64,
+        /// Tensor slot.
+        tensor: usize,
+        /// Row.
+        row: usize,
+    },
+    /// An opening's path does not reach the tensor's root.
+    #[error("sample {j}: row {row} of tensor {tensor} is not the committed row ({reason})")]
+    BadOpening {
+        /// Sample number.
+        j: u64,
+        /// Tensor slot.
+        tensor: usize,
+        /// Row.
+        row: usize,
+        /// The commitment error.
+        reason: String,
+    },
+    /// The committed output differs from the reference recomputation.
+    #[error(
+        "sample {j}: op {op} ({kind:?}) element {element}: committed {committed}, recomputed {expected}"
+    )]
+    WrongElement {
+        /// Sample number.
+        j: u64,
+        /// Op index.
+        op: usize,
+        /// Op kind.
+        kind: OpKind,
+        /// Element index.
+        element: u64,
+        /// The committed value.
+        committed: i64,
+        /// What the reference computes from the committed inputs.
+        expected: i64,
+    },
+    /// The manifest's op table is malformed (slots, shapes or parameters).
+    #[error("op {op}: {reason}")]
+    BadOp {
+        /// Op index.
+        op: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// Rows `(tensor slot, row)` a sample needs opened, in a fixed order.
+pub fn rows_needed(
+    m: &Manifest,
+    s: &Sample,
+) -> std::result::Result<Vec<(usize, usize)>, CheckFailure> {
+    let op = m.ops.get(s.op).ok_or(CheckFailure::BadOp {
+        op: s.op,
+        reason: "no such op",
+    })?;
+    let bad = |reason| CheckFailure::BadOp { op: s.op, reason };
+    let slot = |v: &Vec<usize>, i: usize| {
+        v.get(i)
+            .copied()
+            .filter(|&t| t < m.tensors.len())
+            .ok_or(bad("tensor slot out of range"))
+    };
+    let shape = |t: usize| (m.tensors[t].1.rows, m.tensors[t].1.cols);
+    let out = slot(&op.outputs, 0)?;
+    let (_, cols) = shape(out);
+    let (i, j) = (
+        (s.element / cols.max(1) as u64) as usize,
+        (s.element % cols.max(1) as u64) as usize,
+    );
+    let all = |t: usize| (0..shape(t).0).map(move |r| (t, r));
+    Ok(match op.kind {
+        OpKind::Gather => {
+            let rows = m.tensors[slot(&op.inputs, 0)?].1.rows as u64;
+            let r = trace::batch_row(m.header.data_seed, m.header.step, i as u64, rows) as usize;
+            vec![
+                (slot(&op.inputs, 0)?, r),
+                (out, i),
+                (slot(&op.outputs, 1)?, i),
+            ]
+        }
+        OpKind::LinearForward => vec![
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, j),
+            (slot(&op.inputs, 2)?, 0),
+            (out, i),
+        ],
+        OpKind::OutputError => vec![
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, i),
+            (out, i),
+        ],
+        OpKind::LinearBackwardInput => {
+            let mut v = vec![(slot(&op.inputs, 0)?, i)];
+            v.extend(all(slot(&op.inputs, 1)?));
+            v.extend([(slot(&op.inputs, 2)?, i), (out, i)]);
+            v
+        }
+        OpKind::WeightGrad => {
+            let mut v: Vec<_> = all(slot(&op.inputs, 0)?).collect();
+            v.extend(all(slot(&op.inputs, 1)?));
+            v.push((out, i));
+            v
+        }
+        OpKind::BiasGrad => {
+            let mut v: Vec<_> = all(slot(&op.inputs, 0)?).collect();
+            v.push((out, 0));
+            v
+        }
+        OpKind::SgdUpdate => vec![
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, i),
+            (out, i),
+            (slot(&op.outputs, 1)?, i),
+        ],
+        OpKind::BiasUpdate => vec![
+            (slot(&op.inputs, 0)?, 0),
+            (slot(&op.inputs, 1)?, 0),
+            (out, 0),
+        ],
+    })
+}
+
+/// The worker's side: the openings a sample needs, from its trace.
+pub fn open_sample(trace: &Trace, s: &Sample) -> Result<Vec<RowOpening>> {
+    let m = Manifest::of(trace);
+    let rows =
+        rows_needed(&m, s).map_err(|_| CoreError::Config("the trace's op table is malformed"))?;
+    rows.into_iter()
+        .map(|(t, r)| {
+            let c = &trace.tensors[t];
+            Ok(RowOpening {
+                tensor: t,
+                row: r,
+                values: c.row(r)?.to_vec(),
+                path: c.open_row(r)?,
+            })
+        })
+        .collect()
+}
+
+/// Checks one sample against the manifest: every needed row opened and committed, and the
+/// sampled element equal to the reference's recomputation from the opened inputs.
+pub fn verify_sample(
+    m: &Manifest,
+    s: &Sample,
+    openings: &[RowOpening],
+) -> std::result::Result<(), CheckFailure> {
+    let needed = rows_needed(m, s)?;
+    let mut rows: HashMap<(usize, usize), &[i64]> = HashMap::new();
+    for o in openings {
+        let Some((_, h, root)) = m.tensors.get(o.tensor) else {
+            return Err(CheckFailure::BadOpening {
+                j: s.j,
+                tensor: o.tensor,
+                row: o.row,
+                reason: "no such tensor".into(),
+            });
+        };
+        commit::verify_row(h, *root, o.row, &o.values, &o.path).map_err(|e| {
+            CheckFailure::BadOpening {
+                j: s.j,
+                tensor: o.tensor,
+                row: o.row,
+                reason: e.to_string(),
+            }
+        })?;
+        rows.insert((o.tensor, o.row), &o.values);
+    }
+    let get = |k: (usize, usize)| {
+        rows.get(&k).copied().ok_or(CheckFailure::MissingOpening {
+            j: s.j,
+            tensor: k.0,
+            row: k.1,
+        })
+    };
+    let op = &m.ops[s.op];
+    let bad = |reason| CheckFailure::BadOp { op: s.op, reason };
+    let shift = |p: i64| {
+        u32::try_from(p)
+            .ok()
+            .filter(|&v| v < 32)
+            .ok_or(bad("shift out of range"))
+    };
+    let i8p = |p: i64| i8::try_from(p).map_err(|_| bad("parameter out of int8 range"));
+    let out = op.outputs[0];
+    let cols = m.tensors[out].1.cols.max(1);
+    let (i, j) = (
+        (s.element / cols as u64) as usize,
+        (s.element % cols as u64) as usize,
+    );
+    let at = |row: &[i64], c: usize| row.get(c).copied().ok_or(bad("column out of range"));
+    let wrong = |committed: i64, expected: i64| {
+        if committed == expected {
+            Ok(())
+        } else {
+            Err(CheckFailure::WrongElement {
+                j: s.j,
+                op: s.op,
+                kind: op.kind,
+                element: s.element,
+                committed,
+                expected,
+            })
+        }
+    };
+    match op.kind {
+        OpKind::Gather => {
+            let [(ds, r), (x, _), (lab, _)] = needed[..] else {
+                return Err(bad("gather needs three rows"));
+            };
+            let row = get((ds, r))?;
+            let scale = ops::InputScale {
+                shl: shift(op.params[0])?,
+                shr: shift(op.params[1])?,
+            };
+            let pixel = u8::try_from(at(row, j)?).map_err(|_| bad("pixel out of range"))?;
+            wrong(at(get((x, i))?, j)?, ops::gather_elem(pixel, scale).into())?;
+            let label = *row.last().ok_or(bad("empty dataset row"))?;
+            wrong(at(get((lab, i))?, 0)?, label)
+        }
+        OpKind::LinearForward => {
+            let (x, w, b, y) = (
+                get(needed[0])?,
+                get(needed[1])?,
+                get(needed[2])?,
+                get(needed[3])?,
+            );
+            if x.len() != w.len() {
+                return Err(bad("input and weight rows differ in length"));
+            }
+            let acc = at(b, j)? + x.iter().zip(w).map(|(a, c)| a * c).sum::<i64>();
+            let lo = i8p(op.params[1])?;
+            wrong(
+                at(y, j)?,
+                ops::linear_forward_elem(acc, shift(op.params[0])?, lo).into(),
+            )
+        }
+        OpKind::OutputError => {
+            let (y, lab, e) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
+            let label = u32::try_from(at(lab, 0)?).map_err(|_| bad("label out of range"))?;
+            let t = ops::target_elem(j, label, i8p(op.params[0])?, 0);
+            let yv = i8::try_from(at(y, j)?).map_err(|_| bad("logit out of range"))?;
+            wrong(at(e, j)?, ops::output_error_elem(yv, t).into())
+        }
+        OpKind::LinearBackwardInput => {
+            let e = get(needed[0])?;
+            let n = needed.len() - 3;
+            let mut g = 0i64;
+            for (r, &key) in needed[1..=n].iter().enumerate() {
+                g += at(e, r)? * at(get(key)?, j)?;
+            }
+            let a = i8::try_from(at(get(needed[n + 1])?, j)?)
+                .map_err(|_| bad("activation out of range"))?;
+            wrong(
+                at(get(needed[n + 2])?, j)?,
+                ops::linear_backward_input_elem(g, shift(op.params[0])?, a).into(),
+            )
+        }
+        OpKind::WeightGrad => {
+            let b = (needed.len() - 1) / 2;
+            let mut g = 0i64;
+            for r in 0..b {
+                g += at(get(needed[r])?, i)? * at(get(needed[b + r])?, j)?;
+            }
+            wrong(at(get(needed[2 * b])?, j)?, g)
+        }
+        OpKind::BiasGrad => {
+            let b = needed.len() - 1;
+            let g: i64 = (0..b)
+                .map(|r| get(needed[r]).and_then(|row| at(row, j)))
+                .sum::<std::result::Result<i64, _>>()?;
+            wrong(at(get(needed[b])?, j)?, g)
+        }
+        OpKind::SgdUpdate => {
+            let (mrow, grow, m2, w2) = (
+                get(needed[0])?,
+                get(needed[1])?,
+                get(needed[2])?,
+                get(needed[3])?,
+            );
+            let m = i16::try_from(at(mrow, j)?).map_err(|_| bad("master out of range"))?;
+            let g = i32::try_from(at(grow, j)?).map_err(|_| bad("gradient out of range"))?;
+            let m_new = ops::sgd_update_elem(m, g, shift(op.params[0])?);
+            wrong(at(m2, j)?, m_new.into())?;
+            wrong(at(w2, j)?, ops::derive_weight_elem(m_new).into())
+        }
+        OpKind::BiasUpdate => {
+            let (brow, grow, b2) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
+            let b = i32::try_from(at(brow, j)?).map_err(|_| bad("bias out of range"))?;
+            let g = i32::try_from(at(grow, j)?).map_err(|_| bad("gradient out of range"))?;
+            wrong(
+                at(b2, j)?,
+                ops::bias_update_elem(b, g, shift(op.params[0])?).into(),
+            )
+        }
+    }
+}
+
+/// The native checker: recomputes the trace root from the manifest, derives the `S` samples from
+/// the beacon, and checks each with its openings (`openings[j]` for sample `j`).
+pub fn verify_samples(
+    m: &Manifest,
+    claimed_root: Fr,
+    beacon: Fr,
+    samples: usize,
+    openings: &[Vec<RowOpening>],
+) -> std::result::Result<(), CheckFailure> {
+    if m.root().ok() != Some(claimed_root) {
+        return Err(CheckFailure::RootMismatch);
+    }
+    let chosen = trace::samples_of(m, claimed_root, beacon, samples);
+    if openings.len() != chosen.len() {
+        return Err(CheckFailure::BadOp {
+            op: 0,
+            reason: "one set of openings per sample expected",
+        });
+    }
+    chosen
+        .iter()
+        .zip(openings)
+        .try_for_each(|(s, o)| verify_sample(m, s, o))
+}

@@ -1,0 +1,282 @@
+//! The native checker: an honest step verifies; for every op kind a wrong output element, and a
+//! wrong input row, is caught when that element is sampled; forged paths and manifests fail.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
+
+use spotproof_core::check::{self, CheckFailure, Manifest};
+use spotproof_core::commit::Fr;
+use spotproof_core::data::{Dataset, Split};
+use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::step::{self, StepTensors};
+use spotproof_core::trace::{self, OpKind, Role, Sample, StepHeader, Trace};
+use spotproof_core::{Mat, TensorCommitmentRef};
+use std::sync::Arc;
+
+struct Fixture {
+    before: Model,
+    tensors: StepTensors,
+    dataset: TensorCommitmentRef,
+    header: StepHeader,
+}
+
+fn fixture() -> Fixture {
+    let data = Dataset::digits().unwrap();
+    let split = Split::holdout(data.len(), 20, 1);
+    let cfg = ModelConfig {
+        widths: vec![64, 12, 10],
+        batch: 6,
+        hyper: Hyper::default(),
+        input_scale: data.scale,
+    };
+    let before = Model::init(cfg, 4).unwrap();
+    let dataset = Arc::new(trace::commit_dataset(&data, &split.train).unwrap());
+    let idx: Vec<u32> = trace::batch_indices(5, 3, 6, split.train.len())
+        .iter()
+        .map(|&i| split.train[i as usize])
+        .collect();
+    let mut m = before.clone();
+    let tensors = step::train_step(&mut m, &data, &idx).unwrap();
+    let header = StepHeader {
+        arch_id: trace::arch_id(&before.config),
+        step: 3,
+        prev_root: Fr::from(99u64),
+        dataset_root: dataset.root,
+        data_seed: 5,
+        worker: Fr::from(12u64),
+    };
+    Fixture {
+        before,
+        tensors,
+        dataset,
+        header,
+    }
+}
+
+fn commit(f: &Fixture, t: &StepTensors) -> Trace {
+    trace::commit_step(&f.before, t, &f.dataset, f.header).unwrap()
+}
+
+#[test]
+fn an_honest_step_verifies() {
+    let f = fixture();
+    let tr = commit(&f, &f.tensors);
+    let m = Manifest::of(&tr);
+    assert_eq!(m.root().unwrap(), tr.root);
+    let beacon = Fr::from(2024u64);
+    let s = 2 * tr.ops.len() + 3;
+    let openings: Vec<_> = tr
+        .samples(beacon, s)
+        .iter()
+        .map(|x| check::open_sample(&tr, x).unwrap())
+        .collect();
+    check::verify_samples(&m, tr.root, beacon, s, &openings).unwrap();
+    // Under another beacon the same openings answer other questions.
+    assert!(check::verify_samples(&m, tr.root, Fr::from(2025u64), s, &openings).is_err());
+    // A manifest with any field changed no longer hashes to the root.
+    let mut other = m.clone();
+    other.header.step += 1;
+    assert_eq!(
+        check::verify_samples(&other, tr.root, beacon, s, &openings),
+        Err(CheckFailure::RootMismatch)
+    );
+    let mut other = m.clone();
+    other.ops[1].params[0] += 1;
+    assert_eq!(
+        check::verify_samples(&other, tr.root, beacon, s, &openings),
+        Err(CheckFailure::RootMismatch)
+    );
+}
+
+/// The tensor of `t` that holds the output with `role`, as a mutable matrix view over i64.
+fn bump(t: &mut StepTensors, role: Role, element: usize, output_copy: bool) {
+    fn add<T: Copy + TryFrom<i64> + Into<i64> + Default>(m: &mut Mat<T>, e: usize) {
+        let v: i64 = m.data()[e].into();
+        let nv = T::try_from(v + 1)
+            .or_else(|_| T::try_from(v - 1))
+            .ok()
+            .unwrap();
+        m.data_mut()[e] = nv;
+    }
+    fn add_vec(v: &mut [i32], e: usize) {
+        v[e] = if v[e] < i32::MAX { v[e] + 1 } else { v[e] - 1 };
+    }
+    match role {
+        Role::Input => add(&mut t.input, element),
+        Role::Act(l) => add(&mut t.acts[l as usize], element),
+        Role::Err(l) => add(&mut t.errors[l as usize], element),
+        Role::WeightGrad(l) => add(&mut t.weight_grads[l as usize], element),
+        Role::BiasGrad(l) => add_vec(&mut t.bias_grads[l as usize], element),
+        Role::Master(l) if output_copy => add(&mut t.layers[l as usize].master, element),
+        Role::Bias(l) if output_copy => add_vec(&mut t.layers[l as usize].bias, element),
+        other => panic!("no tamper rule for {other:?}"),
+    }
+}
+
+#[test]
+fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
+    let f = fixture();
+    let honest = commit(&f, &f.tensors);
+    let mut kinds = std::collections::HashSet::new();
+    for (op_index, op) in honest.ops.iter().enumerate() {
+        let out = op.outputs[0];
+        let h = honest.tensors[out].header;
+        // A middle element, and the last one (edge of the tensor).
+        for element in [(h.rows * h.cols) / 2, h.rows * h.cols - 1] {
+            let mut t = f.tensors.clone();
+            bump(&mut t, honest.roles[out], element, true);
+            let cheat = commit(&f, &t);
+            let s = Sample {
+                j: 0,
+                op: op_index,
+                element: element as u64,
+            };
+            let openings = check::open_sample(&cheat, &s).unwrap();
+            let r = check::verify_sample(&Manifest::of(&cheat), &s, &openings);
+            assert!(
+                matches!(r, Err(CheckFailure::WrongElement { .. })),
+                "{:?} element {element}: {r:?}",
+                op.kind
+            );
+            // The honest trace passes the same forced sample.
+            check::verify_sample(
+                &Manifest::of(&honest),
+                &s,
+                &check::open_sample(&honest, &s).unwrap(),
+            )
+            .unwrap();
+        }
+        kinds.insert(op.kind);
+    }
+    assert_eq!(kinds.len(), 8, "every op kind was exercised");
+}
+
+#[test]
+fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
+    let f = fixture();
+    let honest = commit(&f, &f.tensors);
+    // (op kind, layer) → the input role to corrupt and the output element to sample.
+    let cases: [(OpKind, Role); 4] = [
+        (OpKind::LinearForward, Role::Input),
+        (OpKind::OutputError, Role::Act(1)),
+        (OpKind::WeightGrad, Role::Err(1)),
+        (OpKind::SgdUpdate, Role::WeightGrad(0)),
+    ];
+    for (kind, input_role) in cases {
+        let op_index = honest.ops.iter().position(|o| o.kind == kind).unwrap();
+        let slot = honest.slot(input_role).unwrap();
+        let cols = honest.tensors[slot].header.cols;
+        let out_cols = honest.tensors[honest.ops[op_index].outputs[0]].header.cols;
+        let mut detected = false;
+        for row in 0..2 {
+            let mut t = f.tensors.clone();
+            for c in 0..cols {
+                bump(&mut t, input_role, row * cols + c, false);
+            }
+            let cheat = commit(&f, &t);
+            let m = Manifest::of(&cheat);
+            for col in 0..out_cols {
+                let s = Sample {
+                    j: 0,
+                    op: op_index,
+                    element: (row * out_cols + col) as u64,
+                };
+                let r = check::verify_sample(&m, &s, &check::open_sample(&cheat, &s).unwrap());
+                detected |= matches!(r, Err(CheckFailure::WrongElement { .. }));
+            }
+        }
+        assert!(
+            detected,
+            "{kind:?}: a corrupted {input_role:?} row went unnoticed"
+        );
+    }
+}
+
+#[test]
+fn a_batch_row_that_is_not_the_committed_dataset_row_fails() {
+    let f = fixture();
+    let mut t = f.tensors.clone();
+    // The worker trains row 0 of the batch on other pixels than the derived dataset row.
+    for k in 0..64 {
+        let v = t.input.data()[k];
+        t.input.data_mut()[k] = if v < 100 { v + 27 } else { v - 27 };
+    }
+    let cheat = commit(&f, &t);
+    let gather = cheat
+        .ops
+        .iter()
+        .position(|o| o.kind == OpKind::Gather)
+        .unwrap();
+    let s = Sample {
+        j: 0,
+        op: gather,
+        element: 5,
+    };
+    let r = check::verify_sample(
+        &Manifest::of(&cheat),
+        &s,
+        &check::open_sample(&cheat, &s).unwrap(),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(CheckFailure::WrongElement {
+                kind: OpKind::Gather,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn forged_or_missing_openings_fail() {
+    let f = fixture();
+    let tr = commit(&f, &f.tensors);
+    let m = Manifest::of(&tr);
+    let op = tr
+        .ops
+        .iter()
+        .position(|o| o.kind == OpKind::LinearForward)
+        .unwrap();
+    let s = Sample {
+        j: 0,
+        op,
+        element: 7,
+    };
+    let good = check::open_sample(&tr, &s).unwrap();
+    let mut forged = good.clone();
+    forged[1].path.auth_path[0] += Fr::from(1u64);
+    assert!(matches!(
+        check::verify_sample(&m, &s, &forged),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    let mut lied = good.clone();
+    lied[0].values[3] += 1;
+    assert!(matches!(
+        check::verify_sample(&m, &s, &lied),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    let mut moved = good.clone();
+    moved[0].row += 1;
+    assert!(matches!(
+        check::verify_sample(&m, &s, &moved),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    let short = good[1..].to_vec();
+    assert!(matches!(
+        check::verify_sample(&m, &s, &short),
+        Err(CheckFailure::MissingOpening { .. })
+    ));
+    let mut wrong_len = good.clone();
+    wrong_len[0].values.pop();
+    assert!(matches!(
+        check::verify_sample(&m, &s, &wrong_len),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    let mut out_of_range = good;
+    out_of_range[0].tensor = 10_000;
+    assert!(matches!(
+        check::verify_sample(&m, &s, &out_of_range),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+}
