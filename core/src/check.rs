@@ -20,6 +20,7 @@
 
 use crate::commit::{self, Fr, RowPath, TensorHeader};
 use crate::error::{CoreError, Result};
+use crate::model::ModelConfig;
 use crate::ops;
 use crate::trace::{self, OpDesc, OpKind, Role, Sample, StepHeader, Trace};
 use std::collections::HashMap;
@@ -118,6 +119,12 @@ pub enum CheckFailure {
         /// What the reference computes from the committed inputs.
         expected: i64,
     },
+    /// The manifest is not the layout its architecture implies.
+    #[error("the manifest does not follow its architecture: {0}")]
+    Nonconforming(&'static str),
+    /// The step does not continue the previous one.
+    #[error("the step does not continue the previous one: {0}")]
+    ChainBreak(&'static str),
     /// The manifest's op table is malformed (slots, shapes or parameters).
     #[error("op {op}: {reason}")]
     BadOp {
@@ -403,4 +410,82 @@ pub fn verify_samples(
         .iter()
         .zip(openings)
         .try_for_each(|(s, o)| verify_sample(m, s, o))
+}
+
+/// Checks that a manifest is exactly the layout `cfg` implies: its architecture id, every tensor's
+/// role and header, and the op table (kinds, parameters, wiring).
+pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result<(), CheckFailure> {
+    use CheckFailure::Nonconforming as N;
+    if m.header.arch_id != trace::arch_id(cfg) {
+        return Err(N("architecture id"));
+    }
+    let Some(&(Role::Dataset, dataset, _)) = m.tensors.first() else {
+        return Err(N("slot 0 must be the dataset"));
+    };
+    let expected = TensorHeader {
+        tag: Role::Dataset.tag(),
+        dtype: commit::DType::U8,
+        rows: dataset.rows,
+        cols: cfg.widths[0] + 1,
+    };
+    if dataset != expected || dataset.rows == 0 {
+        return Err(N("dataset header"));
+    }
+    let lay = trace::layout(cfg, dataset, m.header.data_seed, m.header.step);
+    if m.tensors.len() != lay.roles.len() {
+        return Err(N("number of tensors"));
+    }
+    for ((role, header, _), (r, h)) in m.tensors.iter().zip(lay.roles.iter().zip(&lay.headers)) {
+        if role != r || header != h {
+            return Err(N("tensor role or shape"));
+        }
+    }
+    if m.ops != lay.ops {
+        return Err(N("op table"));
+    }
+    Ok(())
+}
+
+/// The roots of a manifest's weight state `(in, out)`: per layer master, weight, bias.
+fn state_roots(m: &Manifest) -> (Vec<Fr>, Vec<Fr>) {
+    let (mut first, mut second) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
+    for (role, h, root) in &m.tensors {
+        if matches!(role, Role::Master(_) | Role::Weight(_) | Role::Bias(_)) {
+            let r = h.root(*root);
+            if seen.insert(*role) {
+                first.push(r)
+            } else {
+                second.push(r)
+            }
+        }
+    }
+    (first, second)
+}
+
+/// Checks that `next` continues `prev` (whose trace root is `prev_root`): the header names it,
+/// the step index advances by one, the architecture, dataset and data seed are the same, and the
+/// weight state `next` starts from is, root for root, the state `prev` ended with.
+pub fn check_chain(
+    prev: &Manifest,
+    prev_root: Fr,
+    next: &Manifest,
+) -> std::result::Result<(), CheckFailure> {
+    use CheckFailure::ChainBreak as C;
+    let (p, n) = (&prev.header, &next.header);
+    if n.prev_root != prev_root {
+        return Err(C("previous root"));
+    }
+    if n.step != p.step + 1 {
+        return Err(C("step index"));
+    }
+    if n.arch_id != p.arch_id || n.dataset_root != p.dataset_root || n.data_seed != p.data_seed {
+        return Err(C("architecture, dataset or data seed"));
+    }
+    let (_, out) = state_roots(prev);
+    let (input, _) = state_roots(next);
+    if out.is_empty() || out != input {
+        return Err(C("weight state"));
+    }
+    Ok(())
 }

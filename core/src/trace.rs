@@ -17,7 +17,6 @@ use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::{Model, ModelConfig};
 use crate::step::StepTensors;
-use crate::tensor::Mat;
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -321,41 +320,139 @@ pub fn samples_of(m: &crate::check::Manifest, root: Fr, beacon: Fr, s: usize) ->
         .collect()
 }
 
-fn mat_values<T: Copy + Default + Into<i64>>(m: &Mat<T>) -> Vec<i64> {
-    m.data().iter().map(|&v| v.into()).collect()
+fn widen<T: Copy + Into<i64>>(v: &[T]) -> Vec<i64> {
+    v.iter().map(|&x| x.into()).collect()
 }
 
-/// Tensor values with their role and dtype, in trace order.
-struct Entry {
-    role: Role,
-    dtype: DType,
-    rows: usize,
-    cols: usize,
-    values: Vec<i64>,
+/// The tensor table and op table a configuration implies: roles, headers and wiring, without
+/// values. The worker commits to exactly this layout and a validator checks a manifest against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Role of each slot.
+    pub roles: Vec<Role>,
+    /// Header of each slot.
+    pub headers: Vec<TensorHeader>,
+    /// The op table.
+    pub ops: Vec<OpDesc>,
 }
 
-fn entry<T: Copy + Default + Into<i64>>(role: Role, dtype: DType, m: &Mat<T>) -> Entry {
-    Entry {
-        role,
-        dtype,
-        rows: m.rows(),
-        cols: m.cols(),
-        values: mat_values(m),
+/// The layout of step `step` of `cfg` over a dataset committed with header `dataset`.
+pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u64) -> Layout {
+    let n_layers = cfg.layers();
+    let b = cfg.batch;
+    let (mut roles, mut headers) = (vec![Role::Dataset], vec![dataset]);
+    let mut push = |role: Role, dtype: DType, rows: usize, cols: usize| {
+        roles.push(role);
+        headers.push(TensorHeader {
+            tag: role.tag(),
+            dtype,
+            rows,
+            cols,
+        });
+        headers.len() - 1
+    };
+    let input = push(Role::Input, DType::I8, b, cfg.widths[0]);
+    let labels = push(Role::Labels, DType::U8, b, 1);
+    let state = |push: &mut dyn FnMut(Role, DType, usize, usize) -> usize| -> Vec<[usize; 3]> {
+        (0..n_layers)
+            .map(|l| {
+                let (k, n, l) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+                [
+                    push(Role::Master(l), DType::I16, n, k),
+                    push(Role::Weight(l), DType::I8, n, k),
+                    push(Role::Bias(l), DType::I32, 1, n),
+                ]
+            })
+            .collect()
+    };
+    let state_in = state(&mut push);
+    let mut act = Vec::new();
+    let mut err = Vec::new();
+    let mut wg = Vec::new();
+    let mut bg = Vec::new();
+    for l in 0..n_layers {
+        let (k, n, l16) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+        act.push(push(Role::Act(l16), DType::I8, b, n));
+        err.push(push(Role::Err(l16), DType::I8, b, n));
+        wg.push(push(Role::WeightGrad(l16), DType::I32, n, k));
+        bg.push(push(Role::BiasGrad(l16), DType::I32, 1, n));
     }
-}
-
-fn row_entry(role: Role, dtype: DType, v: &[i32]) -> Entry {
-    Entry {
-        role,
-        dtype,
-        rows: 1,
-        cols: v.len(),
-        values: v.iter().map(|&x| i64::from(x)).collect(),
+    let state_out = state(&mut push);
+    let x = |l: usize| if l == 0 { input } else { act[l - 1] };
+    let op = |kind, params, inputs, outputs| OpDesc {
+        kind,
+        params,
+        inputs,
+        outputs,
+    };
+    let mut ops = vec![op(
+        OpKind::Gather,
+        [
+            cfg.input_scale.shl.into(),
+            cfg.input_scale.shr.into(),
+            data_seed as i64,
+            step as i64,
+        ],
+        vec![0],
+        vec![input, labels],
+    )];
+    for l in 0..n_layers {
+        let floor = i64::from(crate::ops::activation_floor(cfg.relu(l)));
+        ops.push(op(
+            OpKind::LinearForward,
+            [cfg.fwd_shift(l).into(), floor, 0, 0],
+            vec![x(l), state_in[l][1], state_in[l][2]],
+            vec![act[l]],
+        ));
+    }
+    let last = n_layers - 1;
+    ops.push(op(
+        OpKind::OutputError,
+        [cfg.hyper.target.into(), 0, 0, 0],
+        vec![act[last], labels],
+        vec![err[last]],
+    ));
+    for l in (0..n_layers).rev() {
+        ops.push(op(
+            OpKind::WeightGrad,
+            [0; 4],
+            vec![err[l], x(l)],
+            vec![wg[l]],
+        ));
+        ops.push(op(OpKind::BiasGrad, [0; 4], vec![err[l]], vec![bg[l]]));
+        if l > 0 {
+            ops.push(op(
+                OpKind::LinearBackwardInput,
+                [cfg.back_shift(l).into(), 0, 0, 0],
+                vec![err[l], state_in[l][1], act[l - 1]],
+                vec![err[l - 1]],
+            ));
+        }
+    }
+    for l in 0..n_layers {
+        let (lr, blr) = (cfg.hyper.lr_shift.into(), cfg.hyper.bias_lr_shift.into());
+        ops.push(op(
+            OpKind::SgdUpdate,
+            [lr, 0, 0, 0],
+            vec![state_in[l][0], wg[l]],
+            vec![state_out[l][0], state_out[l][1]],
+        ));
+        ops.push(op(
+            OpKind::BiasUpdate,
+            [blr, 0, 0, 0],
+            vec![state_in[l][2], bg[l]],
+            vec![state_out[l][2]],
+        ));
+    }
+    Layout {
+        roles,
+        headers,
+        ops,
     }
 }
 
 /// Commits the step that turned `before` into `t.layers` on the rows `t.indices` of the committed
-/// dataset, and builds its op table and root.
+/// dataset, in the [`layout`] of `before.config`, and computes its root.
 pub fn commit_step(
     before: &Model,
     t: &StepTensors,
@@ -364,155 +461,46 @@ pub fn commit_step(
 ) -> Result<Trace> {
     let cfg = &before.config;
     let n_layers = cfg.layers();
-    if t.layers.len() != n_layers || before.layers.len() != n_layers {
+    if t.layers.len() != n_layers || before.layers.len() != n_layers || t.acts.len() != n_layers {
         return Err(CoreError::Config(
             "the step's tensors do not match the model's layers",
         ));
     }
-    let l16 = |l: usize| l as u16;
-    // Table: dataset, input, labels, model before, forward, errors, grads; the state after the
-    // step replaces the state before under the same roles in the *next* trace, so here the
-    // outputs get their own slots (same roles would collide), listed last.
-    let mut entries = vec![
-        entry(Role::Input, DType::I8, &t.input),
-        Entry {
-            role: Role::Labels,
-            dtype: DType::U8,
-            rows: t.labels.len(),
-            cols: 1,
-            values: t.labels.iter().map(|&l| i64::from(l)).collect(),
-        },
-    ];
-    for (l, layer) in before.layers.iter().enumerate() {
-        entries.push(entry(Role::Master(l16(l)), DType::I16, &layer.master));
-        entries.push(entry(Role::Weight(l16(l)), DType::I8, &layer.weight));
-        entries.push(row_entry(Role::Bias(l16(l)), DType::I32, &layer.bias));
-    }
-    for l in 0..n_layers {
-        entries.push(entry(Role::Act(l16(l)), DType::I8, &t.acts[l]));
-        entries.push(entry(Role::Err(l16(l)), DType::I8, &t.errors[l]));
-        entries.push(entry(
-            Role::WeightGrad(l16(l)),
-            DType::I32,
-            &t.weight_grads[l],
-        ));
-        entries.push(row_entry(
-            Role::BiasGrad(l16(l)),
-            DType::I32,
-            &t.bias_grads[l],
-        ));
-    }
-    let first_out = entries.len() + 1;
-    for (l, layer) in t.layers.iter().enumerate() {
-        entries.push(entry(Role::Master(l16(l)), DType::I16, &layer.master));
-        entries.push(entry(Role::Weight(l16(l)), DType::I8, &layer.weight));
-        entries.push(row_entry(Role::Bias(l16(l)), DType::I32, &layer.bias));
-    }
-    let mut roles = vec![Role::Dataset];
-    let mut tensors = vec![dataset.clone()];
-    for e in entries {
-        let header = TensorHeader {
-            tag: e.role.tag(),
-            dtype: e.dtype,
-            rows: e.rows,
-            cols: e.cols,
-        };
-        tensors.push(Arc::new(commit::commit_tensor(header, &e.values)?));
-        roles.push(e.role);
-    }
-    // Slots by role; state roles resolve to the "before" copy, outputs are indexed explicitly.
-    let at = |role: Role| roles.iter().position(|&r| r == role).unwrap_or(usize::MAX);
-    let out_state = |l: usize, k: usize| first_out + 3 * l + k;
-    let mut ops = vec![OpDesc {
-        kind: OpKind::Gather,
-        params: [
-            cfg.input_scale.shl.into(),
-            cfg.input_scale.shr.into(),
-            header.data_seed as i64,
-            header.step as i64,
-        ],
-        inputs: vec![0],
-        outputs: vec![at(Role::Input), at(Role::Labels)],
-    }];
-    for l in 0..n_layers {
-        let x = if l == 0 {
-            at(Role::Input)
-        } else {
-            at(Role::Act(l16(l - 1)))
-        };
-        ops.push(OpDesc {
-            kind: OpKind::LinearForward,
-            params: [
-                cfg.fwd_shift(l).into(),
-                i64::from(crate::ops::activation_floor(cfg.relu(l))),
-                0,
-                0,
-            ],
-            inputs: vec![x, at(Role::Weight(l16(l))), at(Role::Bias(l16(l)))],
-            outputs: vec![at(Role::Act(l16(l)))],
-        });
-    }
-    let last = n_layers - 1;
-    ops.push(OpDesc {
-        kind: OpKind::OutputError,
-        params: [cfg.hyper.target.into(), 0, 0, 0],
-        inputs: vec![at(Role::Act(l16(last))), at(Role::Labels)],
-        outputs: vec![at(Role::Err(l16(last)))],
-    });
-    for l in (0..n_layers).rev() {
-        let x = if l == 0 {
-            at(Role::Input)
-        } else {
-            at(Role::Act(l16(l - 1)))
-        };
-        ops.push(OpDesc {
-            kind: OpKind::WeightGrad,
-            params: [0; 4],
-            inputs: vec![at(Role::Err(l16(l))), x],
-            outputs: vec![at(Role::WeightGrad(l16(l)))],
-        });
-        ops.push(OpDesc {
-            kind: OpKind::BiasGrad,
-            params: [0; 4],
-            inputs: vec![at(Role::Err(l16(l)))],
-            outputs: vec![at(Role::BiasGrad(l16(l)))],
-        });
-        if l > 0 {
-            ops.push(OpDesc {
-                kind: OpKind::LinearBackwardInput,
-                params: [cfg.back_shift(l).into(), 0, 0, 0],
-                inputs: vec![
-                    at(Role::Err(l16(l))),
-                    at(Role::Weight(l16(l))),
-                    at(Role::Act(l16(l - 1))),
-                ],
-                outputs: vec![at(Role::Err(l16(l - 1)))],
-            });
+    let lay = layout(cfg, dataset.header, header.data_seed, header.step);
+    // Values in table order (slot 0, the dataset, is already committed).
+    let mut values: Vec<Vec<i64>> = vec![widen(t.input.data()), widen(&t.labels)];
+    let state = |layers: &[crate::model::Layer], values: &mut Vec<Vec<i64>>| {
+        for layer in layers {
+            values.extend([
+                widen(layer.master.data()),
+                widen(layer.weight.data()),
+                widen(&layer.bias),
+            ]);
         }
-    }
+    };
+    state(&before.layers, &mut values);
     for l in 0..n_layers {
-        ops.push(OpDesc {
-            kind: OpKind::SgdUpdate,
-            params: [cfg.hyper.lr_shift.into(), 0, 0, 0],
-            inputs: vec![at(Role::Master(l16(l))), at(Role::WeightGrad(l16(l)))],
-            outputs: vec![out_state(l, 0), out_state(l, 1)],
-        });
-        ops.push(OpDesc {
-            kind: OpKind::BiasUpdate,
-            params: [cfg.hyper.bias_lr_shift.into(), 0, 0, 0],
-            inputs: vec![at(Role::Bias(l16(l))), at(Role::BiasGrad(l16(l)))],
-            outputs: vec![out_state(l, 2)],
-        });
+        values.extend([
+            widen(t.acts[l].data()),
+            widen(t.errors[l].data()),
+            widen(t.weight_grads[l].data()),
+            widen(&t.bias_grads[l]),
+        ]);
+    }
+    state(&t.layers, &mut values);
+    let mut tensors = vec![dataset.clone()];
+    for (h, v) in lay.headers[1..].iter().zip(&values) {
+        tensors.push(Arc::new(commit::commit_tensor(*h, v)?));
     }
     let mut leaves = vec![header.digest()];
     leaves.extend(tensors.iter().map(|c| c.root));
-    leaves.extend(ops.iter().map(OpDesc::digest));
+    leaves.extend(lay.ops.iter().map(OpDesc::digest));
     let root = trace_root(&leaves)?;
     Ok(Trace {
         header,
-        roles,
+        roles: lay.roles,
         tensors,
-        ops,
+        ops: lay.ops,
         root,
     })
 }

@@ -280,3 +280,64 @@ fn forged_or_missing_openings_fail() {
         Err(CheckFailure::BadOpening { .. })
     ));
 }
+
+#[test]
+fn manifests_must_follow_their_architecture_and_chain() {
+    let f = fixture();
+    let first = commit(&f, &f.tensors);
+    let m1 = Manifest::of(&first);
+    check::check_conformance(&m1, &f.before.config).unwrap();
+    // A worker that commits to another shift (its own root is consistent) is refused.
+    let mut other = m1.clone();
+    other.ops[1].params[0] += 1;
+    assert_eq!(
+        check::check_conformance(&other, &f.before.config),
+        Err(CheckFailure::Nonconforming("op table"))
+    );
+    let mut other = m1.clone();
+    other.tensors[2].1.rows += 1;
+    assert!(check::check_conformance(&other, &f.before.config).is_err());
+    let mut cfg = f.before.config.clone();
+    cfg.hyper.lr_shift += 1;
+    assert_eq!(
+        check::check_conformance(&m1, &cfg),
+        Err(CheckFailure::Nonconforming("architecture id"))
+    );
+
+    // The next step starts from this step's output state.
+    let data = Dataset::digits().unwrap();
+    let split = Split::holdout(data.len(), 20, 1);
+    let mut after = f.before.clone();
+    step::train_step(&mut after, &data, &f.tensors.indices).unwrap();
+    let idx: Vec<u32> = trace::batch_indices(5, 4, 6, split.train.len())
+        .iter()
+        .map(|&i| split.train[i as usize])
+        .collect();
+    let mut m = after.clone();
+    let t2 = step::train_step(&mut m, &data, &idx).unwrap();
+    let h2 = StepHeader {
+        step: 4,
+        prev_root: first.root,
+        ..f.header
+    };
+    let second = trace::commit_step(&after, &t2, &f.dataset, h2).unwrap();
+    let m2 = Manifest::of(&second);
+    check::check_conformance(&m2, &after.config).unwrap();
+    check::check_chain(&m1, first.root, &m2).unwrap();
+    assert_eq!(
+        check::check_chain(&m1, Fr::from(1u64), &m2),
+        Err(CheckFailure::ChainBreak("previous root"))
+    );
+    // Starting the second step from other weights breaks the chain.
+    let forked = trace::commit_step(&f.before, &f.tensors, &f.dataset, h2).unwrap();
+    assert_eq!(
+        check::check_chain(&m1, first.root, &Manifest::of(&forked)),
+        Err(CheckFailure::ChainBreak("weight state"))
+    );
+    let skipped =
+        trace::commit_step(&after, &t2, &f.dataset, StepHeader { step: 5, ..h2 }).unwrap();
+    assert_eq!(
+        check::check_chain(&m1, first.root, &Manifest::of(&skipped)),
+        Err(CheckFailure::ChainBreak("step index"))
+    );
+}
