@@ -155,19 +155,27 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
     let f = fixture();
     let honest = commit(&f, &f.tensors);
     // (op kind, layer) → the input role to corrupt and the output element to sample.
-    let cases: [(OpKind, Role); 4] = [
+    // Gather's input is the dataset itself: see the provenance test below.
+    let cases: [(OpKind, Role); 7] = [
         (OpKind::LinearForward, Role::Input),
         (OpKind::OutputError, Role::Act(1)),
+        (OpKind::LinearBackwardInput, Role::Err(1)),
         (OpKind::WeightGrad, Role::Err(1)),
+        (OpKind::BiasGrad, Role::Err(1)),
         (OpKind::SgdUpdate, Role::WeightGrad(0)),
+        (OpKind::BiasUpdate, Role::BiasGrad(1)),
     ];
     for (kind, input_role) in cases {
-        let op_index = honest.ops.iter().position(|o| o.kind == kind).unwrap();
         let slot = honest.slot(input_role).unwrap();
-        let cols = honest.tensors[slot].header.cols;
-        let out_cols = honest.tensors[honest.ops[op_index].outputs[0]].header.cols;
+        let op_index = honest.ops.iter().position(|o| o.kind == kind && o.inputs.contains(&slot)).unwrap();
+        let (in_rows, cols) = (
+            honest.tensors[slot].header.rows,
+            honest.tensors[slot].header.cols,
+        );
+        let out = honest.tensors[honest.ops[op_index].outputs[0]].header;
+        let out_cols = out.cols;
         let mut detected = false;
-        for row in 0..2 {
+        for row in 0..2.min(in_rows).min(out.rows) {
             let mut t = f.tensors.clone();
             for c in 0..cols {
                 bump(&mut t, input_role, row * cols + c, false);
@@ -340,4 +348,38 @@ fn manifests_must_follow_their_architecture_and_chain() {
         check::check_chain(&m1, first.root, &Manifest::of(&skipped)),
         Err(CheckFailure::ChainBreak("step index"))
     );
+}
+
+#[test]
+fn out_of_range_samples_are_typed_failures() {
+    let f = fixture();
+    let tr = commit(&f, &f.tensors);
+    let m = Manifest::of(&tr);
+    let bad_op = Sample {
+        j: 0,
+        op: tr.ops.len(),
+        element: 0,
+    };
+    assert!(matches!(
+        check::verify_sample(&m, &bad_op, &[]),
+        Err(CheckFailure::BadOp { .. })
+    ));
+    let good = Sample {
+        j: 0,
+        op: 1,
+        element: 0,
+    };
+    let openings = check::open_sample(&tr, &good).unwrap();
+    let far = Sample {
+        j: 0,
+        op: 1,
+        element: u64::MAX,
+    };
+    assert!(check::verify_sample(&m, &far, &openings).is_err());
+    let mut broken = m.clone();
+    broken.ops[1].inputs[0] = 9_999;
+    assert!(matches!(
+        check::verify_sample(&broken, &good, &openings),
+        Err(CheckFailure::BadOp { .. })
+    ));
 }

@@ -1,9 +1,11 @@
 //! spotproof-prover: the worker. It trains (on the GPU through spotproof-shaders, or on the CPU
-//! reference) and, in later stages, commits to and proves its steps.
+//! reference), commits every step as a chained trace ([`pipeline`]) and, in later stages, proves
+//! the sampled operations.
 //!
 //! The `spotproof-worker` binary is a thin clap front end over [`train::run`].
 
 pub mod error;
+pub mod pipeline;
 pub mod train;
 
 pub use error::WorkerError;

@@ -4,7 +4,7 @@ use crate::error::{Result, WorkerError};
 use serde::Serialize;
 use spotproof_core::data::{self, Dataset, Split};
 use spotproof_core::model::{Hyper, Model, ModelConfig};
-use spotproof_core::step::{self, StepSummary};
+use spotproof_core::step::{self, StepSummary, StepTensors};
 use spotproof_shaders::{Gpu, GpuTrainer};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -188,6 +188,14 @@ impl Backend {
         Ok(match self {
             Self::Cpu(m) => step::train_step(m, data, indices)?.summary(),
             Self::Gpu(t) => t.train_step(indices)?,
+        })
+    }
+
+    /// One training step that returns every tensor it produced (for commitment).
+    pub fn step_full(&mut self, data: &Dataset, indices: &[u32]) -> Result<StepTensors> {
+        Ok(match self {
+            Self::Cpu(m) => step::train_step(m, data, indices)?,
+            Self::Gpu(t) => t.train_step_full(indices)?,
         })
     }
 
