@@ -418,32 +418,25 @@ pub fn step_vector() -> Result<StepVector> {
     let images = Mat::from_parts(7, 12, (0..7 * 12).map(|_| r.below(256) as u8).collect());
     let labels: Vec<u8> = (0..7).map(|_| r.below(4) as u8).collect();
     let indices = vec![6, 2, 2];
-    let mut v = StepVector {
-        version: VERSION,
-        seed,
-        model: model.clone(),
+    let data = Dataset {
+        name: "vector".into(),
         images,
         labels,
+        classes: model.classes(),
+        scale: BYTE_PIXELS,
+    };
+    let mut after = model.clone();
+    let tensors = step::train_step(&mut after, &data, &indices)?;
+    Ok(StepVector {
+        version: VERSION,
+        seed,
+        model,
+        images: data.images,
+        labels: data.labels,
         scale: BYTE_PIXELS,
         indices,
-        tensors: placeholder_tensors(),
-    };
-    let mut m = model;
-    v.tensors = step::train_step(&mut m, &v.dataset(), &v.indices)?;
-    Ok(v)
-}
-
-fn placeholder_tensors() -> StepTensors {
-    StepTensors {
-        indices: vec![],
-        input: Mat::zeros(0, 0),
-        labels: vec![],
-        acts: vec![],
-        errors: vec![],
-        weight_grads: vec![],
-        bias_grads: vec![],
-        layers: vec![],
-    }
+        tensors,
+    })
 }
 
 /// One committed tensor, with every intermediate a reimplementation needs to compare.

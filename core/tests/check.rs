@@ -167,7 +167,11 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
     ];
     for (kind, input_role) in cases {
         let slot = honest.slot(input_role).unwrap();
-        let op_index = honest.ops.iter().position(|o| o.kind == kind && o.inputs.contains(&slot)).unwrap();
+        let op_index = honest
+            .ops
+            .iter()
+            .position(|o| o.kind == kind && o.inputs.contains(&slot))
+            .unwrap();
         let (in_rows, cols) = (
             honest.tensors[slot].header.rows,
             honest.tensors[slot].header.cols,
