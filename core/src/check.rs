@@ -431,6 +431,9 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
     if dataset != expected || dataset.rows == 0 {
         return Err(N("dataset header"));
     }
+    if dataset.root(m.tensors[0].2) != m.header.dataset_root {
+        return Err(N("the dataset tensor is not the header's dataset"));
+    }
     let lay = trace::layout(cfg, dataset, m.header.data_seed, m.header.step);
     if m.tensors.len() != lay.roles.len() {
         return Err(N("number of tensors"));
@@ -488,4 +491,94 @@ pub fn check_chain(
         return Err(C("weight state"));
     }
     Ok(())
+}
+
+/// One sample with everything a verifier that knows only the trace root (and the architecture's
+/// layout) needs: the header's fields, trace-tree paths to the header, the op descriptor and the
+/// roots of the tensors involved, and the opened rows.
+#[derive(Clone, Debug)]
+pub struct SampleProof {
+    /// The header's fields (its digest is trace leaf 0).
+    pub header: StepHeader,
+    /// Trace-tree path of the header digest.
+    pub header_path: RowPath,
+    /// Trace-tree path of the sampled op's descriptor digest.
+    pub op_path: RowPath,
+    /// `(slot, merkle root, trace-tree path of that tensor's root)` for every tensor opened.
+    pub tensor_roots: Vec<(usize, Fr, RowPath)>,
+    /// The opened rows.
+    pub rows: Vec<RowOpening>,
+}
+
+/// The worker's side of [`verify_sample_proof`].
+pub fn prove_sample(trace: &Trace, s: &Sample) -> Result<SampleProof> {
+    let rows = open_sample(trace, s)?;
+    let mut slots: Vec<usize> = rows.iter().map(|o| o.tensor).collect();
+    slots.sort_unstable();
+    slots.dedup();
+    let tensor_roots = slots
+        .into_iter()
+        .map(|t| Ok((t, trace.tensors[t].merkle_root, trace.open_leaf(1 + t)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SampleProof {
+        header: trace.header,
+        header_path: trace.open_leaf(0)?,
+        op_path: trace.open_leaf(1 + trace.tensors.len() + s.op)?,
+        tensor_roots,
+        rows,
+    })
+}
+
+/// Verifies a sample against the trace root alone, given the layout the architecture implies:
+/// the header, the op descriptor and every involved tensor root are opened from the trace tree,
+/// the dataset tensor must be the header's dataset, then [`verify_sample`] checks rows and element.
+pub fn verify_sample_proof(
+    lay: &trace::Layout,
+    root: Fr,
+    s: &Sample,
+    p: &SampleProof,
+) -> std::result::Result<(), CheckFailure> {
+    let n_leaves = trace::trace_leaves(lay.headers.len(), lay.ops.len());
+    let leaf = |index: usize, x: Fr, path: &RowPath| {
+        trace::verify_trace_leaf(root, n_leaves, index, x, path).map_err(|e| {
+            CheckFailure::BadOpening {
+                j: s.j,
+                tensor: index,
+                row: 0,
+                reason: e.to_string(),
+            }
+        })
+    };
+    leaf(0, p.header.digest(), &p.header_path)?;
+    let op = lay.ops.get(s.op).ok_or(CheckFailure::BadOp {
+        op: s.op,
+        reason: "no such op",
+    })?;
+    leaf(1 + lay.headers.len() + s.op, op.digest(), &p.op_path)?;
+    let mut merkle_roots = vec![Fr::from(0u64); lay.headers.len()];
+    for (slot, merkle_root, path) in &p.tensor_roots {
+        let h = lay.headers.get(*slot).ok_or(CheckFailure::BadOp {
+            op: s.op,
+            reason: "tensor slot out of range",
+        })?;
+        leaf(1 + slot, h.root(*merkle_root), path)?;
+        if *slot == 0 && h.root(*merkle_root) != p.header.dataset_root {
+            return Err(CheckFailure::Nonconforming(
+                "the dataset tensor is not the header's dataset",
+            ));
+        }
+        merkle_roots[*slot] = *merkle_root;
+    }
+    let m = Manifest {
+        header: p.header,
+        tensors: lay
+            .roles
+            .iter()
+            .zip(&lay.headers)
+            .zip(merkle_roots)
+            .map(|((&r, &h), m)| (r, h, m))
+            .collect(),
+        ops: lay.ops.clone(),
+    };
+    verify_sample(&m, s, &p.rows)
 }

@@ -198,12 +198,12 @@ pub struct TensorHeader {
 impl TensorHeader {
     /// Leaves of the tree: `max(2, next power of two ≥ rows)`.
     pub fn leaves(&self) -> usize {
-        self.rows.next_power_of_two().max(2)
+        tree_leaves(self.rows)
     }
 
     /// Length of every row path's `auth_path` (tree height minus the leaf and root levels).
     pub fn path_len(&self) -> usize {
-        self.leaves().trailing_zeros() as usize - 1
+        tree_path_len(self.rows)
     }
 
     /// `hash(DOMAIN_TENSOR, tag, dtype, rows, cols, merkle_root)`.
@@ -217,6 +217,16 @@ impl TensorHeader {
             merkle_root,
         ])
     }
+}
+
+/// Leaves of a tree over `n` entries: `max(2, next power of two ≥ n)`.
+pub fn tree_leaves(n: usize) -> usize {
+    n.next_power_of_two().max(2)
+}
+
+/// The `auth_path` length of every path in a tree over `n` entries: `log2(leaves) − 1`.
+pub fn tree_path_len(n: usize) -> usize {
+    tree_leaves(n).trailing_zeros() as usize - 1
 }
 
 /// A committed tensor: its header, its Merkle tree and its root.

@@ -17,6 +17,7 @@ use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::{Model, ModelConfig};
 use crate::step::StepTensors;
+use ark_crypto_primitives::merkle_tree::MerkleTree;
 use ark_ff::PrimeField;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -37,6 +38,10 @@ pub const DOMAIN_SAMPLE: u64 = 9;
 pub const DOMAIN_ARCH: u64 = 10;
 /// Domain tag of the offline (Fiat–Shamir) beacon.
 pub const DOMAIN_FS_BEACON: u64 = 11;
+
+/// Samples per proven step unless configured otherwise: with the 13 ops of a two-layer model,
+/// every op receives at least 4 (detection table in `papers/protocol.md` §8.1).
+pub const DEFAULT_SAMPLES: usize = 64;
 
 /// An absent tensor slot in an op descriptor.
 pub const NO_TENSOR: u64 = u32::MAX as u64;
@@ -276,6 +281,7 @@ pub struct Trace {
     pub ops: Vec<OpDesc>,
     /// The trace root.
     pub root: Fr,
+    tree: MerkleTree<commit::MerkleConfig>,
 }
 
 impl Trace {
@@ -287,6 +293,20 @@ impl Trace {
     /// The root of the tensor with `role`.
     pub fn root_of(&self, role: Role) -> Option<Fr> {
         self.slot(role).map(|i| self.tensors[i].root)
+    }
+
+    /// The trace-tree path of leaf `index` (0 header, `1 + slot` tensor, `1 + n_tensors + op` op).
+    pub fn open_leaf(&self, index: usize) -> Result<commit::RowPath> {
+        if index >= trace_leaves(self.tensors.len(), self.ops.len()) {
+            return Err(CoreError::Index {
+                op: "open_leaf",
+                index,
+                len: trace_leaves(self.tensors.len(), self.ops.len()),
+            });
+        }
+        self.tree
+            .generate_proof(index)
+            .map_err(|e| CoreError::Merkle(e.to_string()))
     }
 
     /// The `s` samples a beacon selects.
@@ -495,31 +515,68 @@ pub fn commit_step(
     let mut leaves = vec![header.digest()];
     leaves.extend(tensors.iter().map(|c| c.root));
     leaves.extend(lay.ops.iter().map(OpDesc::digest));
-    let root = trace_root(&leaves)?;
+    let tree = trace_tree(&leaves)?;
     Ok(Trace {
         header,
         roles: lay.roles,
         tensors,
         ops: lay.ops,
-        root,
+        root: tree.root(),
+        tree,
     })
 }
 
-/// The Merkle root over trace leaves `[hash(DOMAIN_TRACE_LEAF, x)…]`, padded like a tensor.
-pub(crate) fn trace_root(leaves: &[Fr]) -> Result<Fr> {
-    let values: Vec<Fr> = leaves
+/// Leaves of a trace tree: header digest, `n_tensors` tensor roots, `n_ops` op digests.
+pub fn trace_leaves(n_tensors: usize, n_ops: usize) -> usize {
+    1 + n_tensors + n_ops
+}
+
+/// The Merkle tree over trace leaves: leaf inputs `[DOMAIN_TRACE_LEAF, x]`, padded like a tensor.
+fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
+    let mut digests: Vec<Fr> = leaves
         .iter()
         .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))
         .collect();
-    let mut digests = values;
     digests.resize(
         digests.len().next_power_of_two().max(2),
         hash(&[fe(commit::DOMAIN_PAD)]),
     );
     let p = commit::poseidon();
-    ark_crypto_primitives::merkle_tree::MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(
-        p, p, digests,
-    )
-    .map(|t| t.root())
-    .map_err(|e| CoreError::Merkle(e.to_string()))
+    MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(p, p, digests)
+        .map_err(|e| CoreError::Merkle(e.to_string()))
+}
+
+/// The trace root over `leaves`.
+pub(crate) fn trace_root(leaves: &[Fr]) -> Result<Fr> {
+    trace_tree(leaves).map(|t| t.root())
+}
+
+/// Checks that `x` is leaf `index` of a trace tree with `n_leaves` leaves and root `root`.
+pub fn verify_trace_leaf(
+    root: Fr,
+    n_leaves: usize,
+    index: usize,
+    x: Fr,
+    path: &commit::RowPath,
+) -> Result<()> {
+    let h = TensorHeader {
+        tag: 0,
+        dtype: DType::U8,
+        rows: n_leaves,
+        cols: 1,
+    };
+    if index >= n_leaves || path.leaf_index != index || path.auth_path.len() != h.path_len() {
+        return Err(CoreError::PathShape {
+            row: index,
+            leaf_index: path.leaf_index,
+            path_len: path.auth_path.len(),
+            expected_len: h.path_len(),
+        });
+    }
+    let p = commit::poseidon();
+    match path.verify(p, p, &root, [fe(DOMAIN_TRACE_LEAF), x].as_slice()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(CoreError::RowMismatch { row: index }),
+        Err(e) => Err(CoreError::Merkle(e.to_string())),
+    }
 }

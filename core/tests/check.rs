@@ -387,3 +387,66 @@ fn out_of_range_samples_are_typed_failures() {
         Err(CheckFailure::BadOp { .. })
     ));
 }
+
+#[test]
+fn samples_verify_against_the_trace_root_alone() {
+    let f = fixture();
+    let tr = commit(&f, &f.tensors);
+    let lay = trace::layout(
+        &f.before.config,
+        f.dataset.header,
+        f.header.data_seed,
+        f.header.step,
+    );
+    let beacon = Fr::from(31u64);
+    for s in tr.samples(beacon, 2 * tr.ops.len()) {
+        let p = check::prove_sample(&tr, &s).unwrap();
+        check::verify_sample_proof(&lay, tr.root, &s, &p).unwrap();
+    }
+    let s = tr.samples(beacon, 1)[0];
+    let good = check::prove_sample(&tr, &s).unwrap();
+    // Another header (e.g. another worker id) does not open leaf 0 of this root.
+    let mut p = good.clone();
+    p.header.worker = Fr::from(13u64);
+    assert!(matches!(
+        check::verify_sample_proof(&lay, tr.root, &s, &p),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    // A tensor root that is not in the trace.
+    let mut p = good.clone();
+    p.tensor_roots[0].1 += Fr::from(1u64);
+    assert!(matches!(
+        check::verify_sample_proof(&lay, tr.root, &s, &p),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    // A different op table (another shift) is not the committed descriptor.
+    let mut other = lay.clone();
+    other.ops[s.op].params[0] += 1;
+    assert!(check::verify_sample_proof(&other, tr.root, &s, &good).is_err());
+    // Missing tensor roots leave rows unverifiable.
+    let mut p = good;
+    p.tensor_roots.clear();
+    assert!(matches!(
+        check::verify_sample_proof(&lay, tr.root, &s, &p),
+        Err(CheckFailure::BadOpening { .. })
+    ));
+    // A wrong element is caught through this path too.
+    let mut t = f.tensors.clone();
+    t.acts[0].data_mut()[3] = t.acts[0].data()[3].wrapping_add(1);
+    let cheat = commit(&f, &t);
+    let op = cheat
+        .ops
+        .iter()
+        .position(|o| o.kind == OpKind::LinearForward)
+        .unwrap();
+    let s = Sample {
+        j: 0,
+        op,
+        element: 3,
+    };
+    let p = check::prove_sample(&cheat, &s).unwrap();
+    assert!(matches!(
+        check::verify_sample_proof(&lay, cheat.root, &s, &p),
+        Err(CheckFailure::WrongElement { .. })
+    ));
+}
