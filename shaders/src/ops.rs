@@ -74,8 +74,7 @@ impl Executor for Gpu {
             x1: words as u32,
             ..Params::rows(b, k)
         };
-        let d = self.dispatch(Kernel::Gather, params, &bufs.iter().collect::<Vec<_>>())?;
-        let mut out = self.run(&[d], &[(&bufs[3], b * k), (&bufs[4], b)])?;
+        let mut out = self.launch(Kernel::Gather, params, &bufs, &[(3, b * k), (4, b)])?;
         let l = narrow("labels", out.pop().unwrap_or_default())?;
         Ok((mat("x", b, k, out.pop().unwrap_or_default())?, l))
     }
@@ -113,12 +112,7 @@ impl Executor for Gpu {
             hi: 127,
             ..Params::x_wt(b, n, k)
         };
-        let d = self.dispatch(
-            Kernel::LinearForward,
-            params,
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[3], b * n)])?;
+        let out = self.launch(Kernel::LinearForward, params, &bufs, &[(3, b * n)])?;
         mat("y", b, n, out.into_iter().next().unwrap_or_default())
     }
 
@@ -137,12 +131,7 @@ impl Executor for Gpu {
             hi: i32::from(hi),
             ..Params::rows(b, n)
         };
-        let d = self.dispatch(
-            Kernel::OutputError,
-            params,
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[2], b * n)])?;
+        let out = self.launch(Kernel::OutputError, params, &bufs, &[(2, b * n)])?;
         mat("e", b, n, out.into_iter().next().unwrap_or_default())
     }
 
@@ -168,12 +157,7 @@ impl Executor for Gpu {
             shift,
             ..Params::e_w(b, k, n)
         };
-        let d = self.dispatch(
-            Kernel::LinearBackwardInput,
-            params,
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        let out = self.run(&[d], &[(&bufs[3], b * k)])?;
+        let out = self.launch(Kernel::LinearBackwardInput, params, &bufs, &[(3, b * k)])?;
         mat("d", b, k, out.into_iter().next().unwrap_or_default())
     }
 
@@ -187,12 +171,12 @@ impl Executor for Gpu {
             self.storage("x", &widen(x.data()))?,
             self.zeroed("g", n * k)?,
         ];
-        let d = self.dispatch(
+        let out = self.launch(
             Kernel::WeightGrad,
             Params::et_x(n, k, b),
-            &bufs.iter().collect::<Vec<_>>(),
+            &bufs,
+            &[(2, n * k)],
         )?;
-        let out = self.run(&[d], &[(&bufs[2], n * k)])?;
         mat("g", n, k, out.into_iter().next().unwrap_or_default())
     }
 
@@ -200,16 +184,8 @@ impl Executor for Gpu {
     fn bias_grad(&self, e: &Mat<i8>) -> Result<Vec<i32>> {
         let (b, n) = e.shape();
         let bufs = [self.storage("e", &widen(e.data()))?, self.zeroed("g", n)?];
-        let d = self.dispatch(
-            Kernel::BiasGrad,
-            Params::rows(b, n),
-            &bufs.iter().collect::<Vec<_>>(),
-        )?;
-        Ok(self
-            .run(&[d], &[(&bufs[1], n)])?
-            .into_iter()
-            .next()
-            .unwrap_or_default())
+        let out = self.launch(Kernel::BiasGrad, Params::rows(b, n), &bufs, &[(1, n)])?;
+        Ok(out.into_iter().next().unwrap_or_default())
     }
 
     /// [`spotproof_core::ops::sgd_update`] on the GPU.
@@ -230,9 +206,8 @@ impl Executor for Gpu {
             shift: lr_shift,
             ..Params::rows(n * k, 1)
         };
-        let d = self.dispatch(Kernel::SgdUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
         let mut out = self
-            .run(&[d], &[(&bufs[0], n * k), (&bufs[2], n * k)])?
+            .launch(Kernel::SgdUpdate, params, &bufs, &[(0, n * k), (2, n * k)])?
             .into_iter();
         let m = mat("master", n, k, out.next().unwrap_or_default())?;
         Ok((m, mat("w", n, k, out.next().unwrap_or_default())?))
@@ -255,12 +230,8 @@ impl Executor for Gpu {
             shift,
             ..Params::rows(bias.len(), 1)
         };
-        let d = self.dispatch(Kernel::BiasUpdate, params, &bufs.iter().collect::<Vec<_>>())?;
-        Ok(self
-            .run(&[d], &[(&bufs[0], bias.len())])?
-            .into_iter()
-            .next()
-            .unwrap_or_default())
+        let out = self.launch(Kernel::BiasUpdate, params, &bufs, &[(0, bias.len())])?;
+        Ok(out.into_iter().next().unwrap_or_default())
     }
 }
 
@@ -299,5 +270,21 @@ impl Gpu {
         let start = std::time::Instant::now();
         self.run(&launches, &[(&bufs[3], 1)])?;
         Ok(start.elapsed().as_secs_f64() / reps.max(1) as f64)
+    }
+}
+
+impl Gpu {
+    /// One launch of `kernel` over `bufs` (bindings 1..), reading back `(buffer index, words)`.
+    fn launch(
+        &self,
+        kernel: Kernel,
+        params: Params,
+        bufs: &[wgpu::Buffer],
+        reads: &[(usize, usize)],
+    ) -> Result<Vec<Vec<i32>>> {
+        let d = self.dispatch(kernel, params, &bufs.iter().collect::<Vec<_>>())?;
+        let reads: Vec<(&wgpu::Buffer, usize)> =
+            reads.iter().map(|&(i, n)| (&bufs[i], n)).collect();
+        self.run(&[d], &reads)
     }
 }
