@@ -41,26 +41,7 @@ fn main() {
         "| commit the 8000×785 training rows (once per run) | {:.1} ms |",
         dataset_s * 1e3
     );
-    let view = Dataset {
-        name: "train".into(),
-        images: spotproof_core::Mat::new(
-            split.train.len(),
-            784,
-            split
-                .train
-                .iter()
-                .flat_map(|&r| data.images.row(r as usize).to_vec())
-                .collect(),
-        )
-        .expect("shape"),
-        labels: split
-            .train
-            .iter()
-            .map(|&r| data.labels[r as usize])
-            .collect(),
-        classes: 10,
-        scale: data.scale,
-    };
+    let view = data.subset(&split.train).expect("training rows");
     let steps = 10;
     let (mut compute, mut commit_s) = (0.0, 0.0);
     let mut last = None;

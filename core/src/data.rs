@@ -165,6 +165,29 @@ impl Dataset {
         self.images.cols()
     }
 
+    /// The rows `rows` of this dataset, in that order (e.g. the committed training rows, so that
+    /// batch indices of a trace index the result directly).
+    pub fn subset(&self, rows: &[u32]) -> Result<Self> {
+        if let Some(&bad) = rows.iter().find(|&&r| r as usize >= self.len()) {
+            return Err(CoreError::Index {
+                op: "subset",
+                index: bad as usize,
+                len: self.len(),
+            });
+        }
+        let pixels = rows
+            .iter()
+            .flat_map(|&r| self.images.row(r as usize).to_vec())
+            .collect();
+        Ok(Self {
+            name: self.name.clone(),
+            images: Mat::new(rows.len(), self.features(), pixels)?,
+            labels: rows.iter().map(|&r| self.labels[r as usize]).collect(),
+            classes: self.classes,
+            scale: self.scale,
+        })
+    }
+
     /// This dataset followed by `other` (same features and scale), for a separate test file:
     /// returns the joined set and the index where `other` begins.
     pub fn append(mut self, other: Dataset) -> Result<(Self, usize)> {

@@ -32,25 +32,10 @@ fn header(model: &Model, step: u64, prev: Fr, dataset_root: Fr) -> StepHeader {
     }
 }
 
-/// The dataset restricted to the committed training rows, in commitment order.
-fn train_view(data: &Dataset, train: &[u32]) -> Dataset {
-    let rows: Vec<u8> = train
-        .iter()
-        .flat_map(|&r| data.images.row(r as usize).to_vec())
-        .collect();
-    Dataset {
-        name: "train".into(),
-        images: spotproof_core::Mat::new(train.len(), data.features(), rows).unwrap(),
-        labels: train.iter().map(|&r| data.labels[r as usize]).collect(),
-        classes: data.classes,
-        scale: data.scale,
-    }
-}
-
 #[test]
 fn roots_are_reproducible_and_states_chain() {
     let (data, train, mut model) = setup();
-    let view = train_view(&data, &train);
+    let view = data.subset(&train).unwrap();
     let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
     let dataset_root = ds.root;
     let mut prev = Fr::from(0u64);
@@ -116,7 +101,7 @@ fn batches_and_samples_are_seeded() {
     assert!(a.iter().all(|&r| r < 1438));
 
     let (data, train, mut model) = setup();
-    let view = train_view(&data, &train);
+    let view = data.subset(&train).unwrap();
     let before = model.clone();
     let idx = trace::batch_indices(42, 0, 8, train.len());
     let t = step::train_step(&mut model, &view, &idx).unwrap();
