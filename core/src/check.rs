@@ -10,11 +10,15 @@
 //! | gather | dataset row `batch_row(seed, step, i)`, input row `i`, labels row `i` |
 //! | linear_forward | x row `i`, W row `j`, bias row 0, y row `i` |
 //! | output_error | logits row `i`, labels row `i`, error row `i` |
-//! | linear_backward_input | e row `i`, every W row (column `j`), a row `i`, d row `i` |
-//! | weight_grad | every e row (column `i`), every x row (column `j`), g row `i` |
-//! | bias_grad | every e row (column `j`), g row 0 |
+//! | linear_backward_input | e row `i`, Wᵀ row `j`, a row `i`, d row `i` |
+//! | weight_grad | eᵀ row `i`, xᵀ row `j`, g row `i` |
+//! | bias_grad | eᵀ row `j`, g row 0 |
 //! | sgd_update | master row `i`, gradient row `i`, master′ row `i`, weight′ row `i` |
 //! | bias_update | bias row 0, gradient row 0, bias′ row 0 |
+//! | transpose | x row `j`, t row `i` |
+//!
+//! Every sample opens at most two full rows that enter a dot product or a sum (int8, always) and
+//! a few rows of which one element is used: this is what keeps the circuit per sample small.
 //!
 //! Gather checks the label too, and sgd_update its second output, so no output goes unchecked.
 
@@ -158,7 +162,6 @@ pub fn rows_needed(
         (s.element / cols.max(1) as u64) as usize,
         (s.element % cols.max(1) as u64) as usize,
     );
-    let all = |t: usize| (0..shape(t).0).map(move |r| (t, r));
     Ok(match op.kind {
         OpKind::Gather => {
             let rows = m.tensors[slot(&op.inputs, 0)?].1.rows as u64;
@@ -180,23 +183,19 @@ pub fn rows_needed(
             (slot(&op.inputs, 1)?, i),
             (out, i),
         ],
-        OpKind::LinearBackwardInput => {
-            let mut v = vec![(slot(&op.inputs, 0)?, i)];
-            v.extend(all(slot(&op.inputs, 1)?));
-            v.extend([(slot(&op.inputs, 2)?, i), (out, i)]);
-            v
-        }
-        OpKind::WeightGrad => {
-            let mut v: Vec<_> = all(slot(&op.inputs, 0)?).collect();
-            v.extend(all(slot(&op.inputs, 1)?));
-            v.push((out, i));
-            v
-        }
-        OpKind::BiasGrad => {
-            let mut v: Vec<_> = all(slot(&op.inputs, 0)?).collect();
-            v.push((out, 0));
-            v
-        }
+        OpKind::LinearBackwardInput => vec![
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, j),
+            (slot(&op.inputs, 2)?, i),
+            (out, i),
+        ],
+        OpKind::WeightGrad => vec![
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, j),
+            (out, i),
+        ],
+        OpKind::BiasGrad => vec![(slot(&op.inputs, 0)?, j), (out, 0)],
+        OpKind::Transpose => vec![(slot(&op.inputs, 0)?, j), (out, i)],
         OpKind::SgdUpdate => vec![
             (slot(&op.inputs, 0)?, i),
             (slot(&op.inputs, 1)?, i),
@@ -334,33 +333,36 @@ pub fn verify_sample(
             wrong(at(e, j)?, ops::output_error_elem(yv, t).into())
         }
         OpKind::LinearBackwardInput => {
-            let e = get(needed[0])?;
-            let n = needed.len() - 3;
-            let mut g = 0i64;
-            for (r, &key) in needed[1..=n].iter().enumerate() {
-                g += at(e, r)? * at(get(key)?, j)?;
+            let (e, wt, a, d) = (
+                get(needed[0])?,
+                get(needed[1])?,
+                get(needed[2])?,
+                get(needed[3])?,
+            );
+            if e.len() != wt.len() {
+                return Err(bad("error and transposed weight rows differ in length"));
             }
-            let a = i8::try_from(at(get(needed[n + 1])?, j)?)
-                .map_err(|_| bad("activation out of range"))?;
+            let g = e.iter().zip(wt).map(|(a, c)| a * c).sum::<i64>();
+            let a = i8::try_from(at(a, j)?).map_err(|_| bad("activation out of range"))?;
             wrong(
-                at(get(needed[n + 2])?, j)?,
+                at(d, j)?,
                 ops::linear_backward_input_elem(g, shift(op.params[0])?, a).into(),
             )
         }
         OpKind::WeightGrad => {
-            let b = (needed.len() - 1) / 2;
-            let mut g = 0i64;
-            for r in 0..b {
-                g += at(get(needed[r])?, i)? * at(get(needed[b + r])?, j)?;
+            let (et, xt, g) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
+            if et.len() != xt.len() {
+                return Err(bad("transposed operand rows differ in length"));
             }
-            wrong(at(get(needed[2 * b])?, j)?, g)
+            wrong(at(g, j)?, et.iter().zip(xt).map(|(a, c)| a * c).sum())
         }
         OpKind::BiasGrad => {
-            let b = needed.len() - 1;
-            let g: i64 = (0..b)
-                .map(|r| get(needed[r]).and_then(|row| at(row, j)))
-                .sum::<std::result::Result<i64, _>>()?;
-            wrong(at(get(needed[b])?, j)?, g)
+            let (et, g) = (get(needed[0])?, get(needed[1])?);
+            wrong(at(g, j)?, et.iter().sum())
+        }
+        OpKind::Transpose => {
+            let (x, t) = (get(needed[0])?, get(needed[1])?);
+            wrong(at(t, j)?, at(x, i)?)
         }
         OpKind::SgdUpdate => {
             let (mrow, grow, m2, w2) = (

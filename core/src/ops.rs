@@ -190,6 +190,22 @@ pub fn bias_grad(e: &Mat<i8>) -> Vec<i32> {
         .collect()
 }
 
+/// **transpose** — `t[k][b] = x[b][k]` (int8, exact).
+///
+/// Not part of the arithmetic of a step: the trace commits the transposes of the matmul operands
+/// that `weight_grad`, `bias_grad` and `linear_backward_input` read by column, so that every
+/// sampled element of those ops opens two rows instead of a whole tensor (`papers/protocol.md` §4.2).
+pub fn transpose(x: &Mat<i8>) -> Mat<i8> {
+    let (b, k) = x.shape();
+    let mut t = Mat::zeros(k, b);
+    par_rows(t.data_mut(), b, |j, out| {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = x.at(i, j);
+        }
+    });
+    t
+}
+
 /// One master weight's update: `clamp(m - rshr_round(g, s), -32768, 32767)`.
 pub fn sgd_update_elem(m: i16, g: i32, lr_shift: u32) -> i16 {
     (i64::from(m) - rshr_round(i64::from(g), lr_shift))
@@ -342,6 +358,8 @@ pub trait Executor {
         grad: &Mat<i32>,
         lr_shift: u32,
     ) -> std::result::Result<(Mat<i16>, Mat<i8>), Self::Error>;
+    /// [`transpose`].
+    fn transpose(&self, x: &Mat<i8>) -> std::result::Result<Mat<i8>, Self::Error>;
     /// [`bias_update`].
     fn bias_update(
         &self,
@@ -404,6 +422,9 @@ impl Executor for Reference {
     }
     fn bias_update(&self, bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
         bias_update(bias, grad, shift)
+    }
+    fn transpose(&self, x: &Mat<i8>) -> Result<Mat<i8>> {
+        Ok(transpose(x))
     }
 }
 

@@ -39,8 +39,8 @@ pub const DOMAIN_ARCH: u64 = 10;
 /// Domain tag of the offline (Fiat–Shamir) beacon.
 pub const DOMAIN_FS_BEACON: u64 = 11;
 
-/// Samples per proven step unless configured otherwise: with the 13 ops of a two-layer model,
-/// every op receives at least 4 (detection table in `papers/protocol.md` §8.1).
+/// Samples per proven step unless configured otherwise: with the 18 ops of a two-layer model,
+/// every op receives 3 or 4 (detection table in `papers/protocol.md` §8.1).
 pub const DEFAULT_SAMPLES: usize = 64;
 
 /// An absent tensor slot in an op descriptor.
@@ -69,6 +69,14 @@ pub enum Role {
     Weight(u16),
     /// Biases of a layer (state, `1×N`).
     Bias(u16),
+    /// Transpose of the input batch (`K₀×B`).
+    InputT,
+    /// Transpose of a layer's output (`N×B`).
+    ActT(u16),
+    /// Transpose of the error at a layer's output (`N×B`).
+    ErrT(u16),
+    /// Transpose of a layer's int8 weights (`K×N`, state in).
+    WeightT(u16),
 }
 
 impl Role {
@@ -85,6 +93,10 @@ impl Role {
             Role::Master(l) => (8, l),
             Role::Weight(l) => (9, l),
             Role::Bias(l) => (10, l),
+            Role::InputT => (11, 0),
+            Role::ActT(l) => (12, l),
+            Role::ErrT(l) => (13, l),
+            Role::WeightT(l) => (14, l),
         };
         (kind << 16) | u64::from(layer)
     }
@@ -110,6 +122,23 @@ pub enum OpKind {
     SgdUpdate = 7,
     /// `ops::bias_update`.
     BiasUpdate = 8,
+    /// `ops::transpose` (of an int8 operand that another op reads by column).
+    Transpose = 9,
+}
+
+impl OpKind {
+    /// Every kind, by code.
+    pub const ALL: [OpKind; 9] = [
+        OpKind::Gather,
+        OpKind::LinearForward,
+        OpKind::OutputError,
+        OpKind::LinearBackwardInput,
+        OpKind::WeightGrad,
+        OpKind::BiasGrad,
+        OpKind::SgdUpdate,
+        OpKind::BiasUpdate,
+        OpKind::Transpose,
+    ];
 }
 
 /// One op of the trace: kind, integer parameters, input and output tensor slots.
@@ -398,24 +427,54 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         bg.push(push(Role::BiasGrad(l16), DType::I32, 1, n));
     }
     let state_out = state(&mut push);
+    // Transposes of the operands read by column (see `ops::transpose`).
+    let input_t = push(Role::InputT, DType::I8, cfg.widths[0], b);
+    let act_t: Vec<usize> = (0..n_layers - 1)
+        .map(|l| push(Role::ActT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .collect();
+    let err_t: Vec<usize> = (0..n_layers)
+        .map(|l| push(Role::ErrT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .collect();
+    let weight_t: Vec<Option<usize>> = (0..n_layers)
+        .map(|l| {
+            (l > 0).then(|| {
+                push(
+                    Role::WeightT(l as u16),
+                    DType::I8,
+                    cfg.widths[l],
+                    cfg.widths[l + 1],
+                )
+            })
+        })
+        .collect();
     let x = |l: usize| if l == 0 { input } else { act[l - 1] };
+    let x_t = |l: usize| if l == 0 { input_t } else { act_t[l - 1] };
     let op = |kind, params, inputs, outputs| OpDesc {
         kind,
         params,
         inputs,
         outputs,
     };
-    let mut ops = vec![op(
-        OpKind::Gather,
-        [
-            cfg.input_scale.shl.into(),
-            cfg.input_scale.shr.into(),
-            data_seed as i64,
-            step as i64,
-        ],
-        vec![0],
-        vec![input, labels],
-    )];
+    let transpose = |from: usize, to: usize| op(OpKind::Transpose, [0; 4], vec![from], vec![to]);
+    let mut ops = vec![
+        op(
+            OpKind::Gather,
+            [
+                cfg.input_scale.shl.into(),
+                cfg.input_scale.shr.into(),
+                data_seed as i64,
+                step as i64,
+            ],
+            vec![0],
+            vec![input, labels],
+        ),
+        transpose(input, input_t),
+    ];
+    for (l, wt) in weight_t.iter().enumerate() {
+        if let Some(wt) = *wt {
+            ops.push(transpose(state_in[l][1], wt));
+        }
+    }
     for l in 0..n_layers {
         let floor = i64::from(crate::ops::activation_floor(cfg.relu(l)));
         ops.push(op(
@@ -424,6 +483,9 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
             vec![x(l), state_in[l][1], state_in[l][2]],
             vec![act[l]],
         ));
+        if l + 1 < n_layers {
+            ops.push(transpose(act[l], act_t[l]));
+        }
     }
     let last = n_layers - 1;
     ops.push(op(
@@ -433,18 +495,19 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         vec![err[last]],
     ));
     for l in (0..n_layers).rev() {
+        ops.push(transpose(err[l], err_t[l]));
         ops.push(op(
             OpKind::WeightGrad,
             [0; 4],
-            vec![err[l], x(l)],
+            vec![err_t[l], x_t(l)],
             vec![wg[l]],
         ));
-        ops.push(op(OpKind::BiasGrad, [0; 4], vec![err[l]], vec![bg[l]]));
-        if l > 0 {
+        ops.push(op(OpKind::BiasGrad, [0; 4], vec![err_t[l]], vec![bg[l]]));
+        if let Some(wt) = weight_t[l] {
             ops.push(op(
                 OpKind::LinearBackwardInput,
                 [cfg.back_shift(l).into(), 0, 0, 0],
-                vec![err[l], state_in[l][1], act[l - 1]],
+                vec![err[l], wt, act[l - 1]],
                 vec![err[l - 1]],
             ));
         }
@@ -471,23 +534,19 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     }
 }
 
-/// Commits the step that turned `before` into `t.layers` on the rows `t.indices` of the committed
-/// dataset, in the [`layout`] of `before.config`, and computes its root.
-pub fn commit_step(
-    before: &Model,
-    t: &StepTensors,
-    dataset: &Arc<TensorCommitment>,
-    header: StepHeader,
-) -> Result<Trace> {
-    let cfg = &before.config;
-    let n_layers = cfg.layers();
-    if t.layers.len() != n_layers || before.layers.len() != n_layers || t.acts.len() != n_layers {
+/// The values of every tensor of a step but the dataset (slots `1..`), in [`layout`] order: what
+/// [`commit_step`] commits. The transposes are computed here with [`crate::ops::transpose`].
+pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {
+    let n_layers = before.config.layers();
+    if t.layers.len() != n_layers
+        || before.layers.len() != n_layers
+        || t.acts.len() != n_layers
+        || t.errors.len() != n_layers
+    {
         return Err(CoreError::Config(
             "the step's tensors do not match the model's layers",
         ));
     }
-    let lay = layout(cfg, dataset.header, header.data_seed, header.step);
-    // Values in table order (slot 0, the dataset, is already committed).
     let mut values: Vec<Vec<i64>> = vec![widen(t.input.data()), widen(&t.labels)];
     let state = |layers: &[crate::model::Layer], values: &mut Vec<Vec<i64>>| {
         for layer in layers {
@@ -508,8 +567,41 @@ pub fn commit_step(
         ]);
     }
     state(&t.layers, &mut values);
+    let transposed = std::iter::once(&t.input)
+        .chain(&t.acts[..n_layers - 1])
+        .chain(&t.errors)
+        .chain(before.layers[1..].iter().map(|l| &l.weight));
+    values.extend(transposed.map(|m| widen(crate::ops::transpose(m).data())));
+    Ok(values)
+}
+
+/// Commits the step that turned `before` into `t.layers` on the rows `t.indices` of the committed
+/// dataset, in the [`layout`] of `before.config`, and computes its root.
+pub fn commit_step(
+    before: &Model,
+    t: &StepTensors,
+    dataset: &Arc<TensorCommitment>,
+    header: StepHeader,
+) -> Result<Trace> {
+    commit_values(&before.config, &step_values(before, t)?, dataset, header)
+}
+
+/// Commits the tensors `values` (slots `1..` of the [`layout`] of `cfg`, e.g. from
+/// [`step_values`]) under `header`.
+pub fn commit_values(
+    cfg: &ModelConfig,
+    values: &[Vec<i64>],
+    dataset: &Arc<TensorCommitment>,
+    header: StepHeader,
+) -> Result<Trace> {
+    let lay = layout(cfg, dataset.header, header.data_seed, header.step);
+    if values.len() + 1 != lay.headers.len() {
+        return Err(CoreError::Config(
+            "the step's tensors do not match the model's layout",
+        ));
+    }
     let mut tensors = vec![dataset.clone()];
-    for (h, v) in lay.headers[1..].iter().zip(&values) {
+    for (h, v) in lay.headers[1..].iter().zip(values) {
         tensors.push(Arc::new(commit::commit_tensor(*h, v)?));
     }
     let mut leaves = vec![header.digest()];

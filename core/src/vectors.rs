@@ -227,6 +227,10 @@ pub fn evaluate_on<E: Executor>(
             )?;
             out.insert("bias".into(), Tensor::of_vec(&b));
         }
+        "transpose" => {
+            let t = ex.transpose(&v.input("x")?.to_mat()?)?;
+            out.insert("t".into(), Tensor::of(&t));
+        }
         _ => return Err(CoreError::Config("unknown op in vector").into()),
     }
     Ok(out)
@@ -400,6 +404,13 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
             ("bias", Tensor::of_vec(&bias)),
             ("g", Tensor::of_vec(&grad)),
         ],
+    )?);
+    let mut r = SplitMix64::new(10);
+    out.push(vector(
+        "transpose",
+        10,
+        &[],
+        vec![("x", Tensor::of(&edgy_i8(&mut r, b, k)))],
     )?);
     Ok(out)
 }

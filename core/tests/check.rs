@@ -87,29 +87,21 @@ fn an_honest_step_verifies() {
     );
 }
 
-/// The tensor of `t` that holds the output with `role`, as a mutable matrix view over i64.
-fn bump(t: &mut StepTensors, role: Role, element: usize, output_copy: bool) {
-    fn add<T: Copy + TryFrom<i64> + Into<i64> + Default>(m: &mut Mat<T>, e: usize) {
-        let v: i64 = m.data()[e].into();
-        let nv = T::try_from(v + 1)
-            .or_else(|_| T::try_from(v - 1))
-            .ok()
-            .unwrap();
-        m.data_mut()[e] = nv;
-    }
-    fn add_vec(v: &mut [i32], e: usize) {
-        v[e] = if v[e] < i32::MAX { v[e] + 1 } else { v[e] - 1 };
-    }
-    match role {
-        Role::Input => add(&mut t.input, element),
-        Role::Act(l) => add(&mut t.acts[l as usize], element),
-        Role::Err(l) => add(&mut t.errors[l as usize], element),
-        Role::WeightGrad(l) => add(&mut t.weight_grads[l as usize], element),
-        Role::BiasGrad(l) => add_vec(&mut t.bias_grads[l as usize], element),
-        Role::Master(l) if output_copy => add(&mut t.layers[l as usize].master, element),
-        Role::Bias(l) if output_copy => add_vec(&mut t.layers[l as usize].bias, element),
-        other => panic!("no tamper rule for {other:?}"),
-    }
+/// The step's tensor values by slot (`values[slot - 1]`).
+fn values(f: &Fixture) -> Vec<Vec<i64>> {
+    trace::step_values(&f.before, &f.tensors).unwrap()
+}
+
+/// Commits `values` with element `element` of slot `slot` moved by one (within its dtype).
+fn bumped(f: &Fixture, honest: &Trace, values: &mut [Vec<i64>], slot: usize, element: usize) {
+    let (lo, hi) = honest.tensors[slot].header.dtype.range();
+    let v = &mut values[slot - 1][element];
+    *v = if *v < hi { *v + 1 } else { *v - 1 };
+    assert!(*v >= lo);
+}
+
+fn commit_values(f: &Fixture, values: &[Vec<i64>]) -> Trace {
+    trace::commit_values(&f.before.config, values, &f.dataset, f.header).unwrap()
 }
 
 #[test]
@@ -122,9 +114,9 @@ fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
         let h = honest.tensors[out].header;
         // A middle element, and the last one (edge of the tensor).
         for element in [(h.rows * h.cols) / 2, h.rows * h.cols - 1] {
-            let mut t = f.tensors.clone();
-            bump(&mut t, honest.roles[out], element, true);
-            let cheat = commit(&f, &t);
+            let mut v = values(&f);
+            bumped(&f, &honest, &mut v, out, element);
+            let cheat = commit_values(&f, &v);
             let s = Sample {
                 j: 0,
                 op: op_index,
@@ -147,7 +139,7 @@ fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
         }
         kinds.insert(op.kind);
     }
-    assert_eq!(kinds.len(), 8, "every op kind was exercised");
+    assert_eq!(kinds.len(), OpKind::ALL.len(), "every op kind was exercised");
 }
 
 #[test]
@@ -156,12 +148,15 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
     let honest = commit(&f, &f.tensors);
     // (op kind, layer) → the input role to corrupt and the output element to sample.
     // Gather's input is the dataset itself: see the provenance test below.
-    let cases: [(OpKind, Role); 7] = [
+    let cases: [(OpKind, Role); 10] = [
         (OpKind::LinearForward, Role::Input),
         (OpKind::OutputError, Role::Act(1)),
         (OpKind::LinearBackwardInput, Role::Err(1)),
-        (OpKind::WeightGrad, Role::Err(1)),
-        (OpKind::BiasGrad, Role::Err(1)),
+        (OpKind::LinearBackwardInput, Role::WeightT(1)),
+        (OpKind::WeightGrad, Role::ErrT(1)),
+        (OpKind::WeightGrad, Role::InputT),
+        (OpKind::BiasGrad, Role::ErrT(1)),
+        (OpKind::Transpose, Role::Err(0)),
         (OpKind::SgdUpdate, Role::WeightGrad(0)),
         (OpKind::BiasUpdate, Role::BiasGrad(1)),
     ];
@@ -180,17 +175,18 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
         let out_cols = out.cols;
         let mut detected = false;
         for row in 0..2.min(in_rows).min(out.rows) {
-            let mut t = f.tensors.clone();
+            let mut v = values(&f);
             for c in 0..cols {
-                bump(&mut t, input_role, row * cols + c, false);
+                bumped(&f, &honest, &mut v, slot, row * cols + c);
             }
-            let cheat = commit(&f, &t);
+            let cheat = commit_values(&f, &v);
             let m = Manifest::of(&cheat);
-            for col in 0..out_cols {
+            // Every output element: a transposed operand's row is an output column.
+            for element in 0..out.rows * out_cols {
                 let s = Sample {
                     j: 0,
                     op: op_index,
-                    element: (row * out_cols + col) as u64,
+                    element: element as u64,
                 };
                 let r = check::verify_sample(&m, &s, &check::open_sample(&cheat, &s).unwrap());
                 detected |= matches!(r, Err(CheckFailure::WrongElement { .. }));
