@@ -22,11 +22,13 @@ pub enum Kernel {
     SgdUpdate,
     /// `spotproof_core::ops::bias_update`.
     BiasUpdate,
+    /// `spotproof_core::ops::transpose`.
+    Transpose,
 }
 
 impl Kernel {
     /// Every kernel.
-    pub const ALL: [Kernel; 8] = [
+    pub const ALL: [Kernel; 9] = [
         Kernel::Gather,
         Kernel::LinearForward,
         Kernel::OutputError,
@@ -35,6 +37,7 @@ impl Kernel {
         Kernel::BiasGrad,
         Kernel::SgdUpdate,
         Kernel::BiasUpdate,
+        Kernel::Transpose,
     ];
 
     /// The op's name (file `shaders/<name>.wgsl`, function `spotproof_core::ops::<name>`).
@@ -48,6 +51,7 @@ impl Kernel {
             Kernel::BiasGrad => "bias_grad",
             Kernel::SgdUpdate => "sgd_update",
             Kernel::BiasUpdate => "bias_update",
+            Kernel::Transpose => "transpose",
         }
     }
 
@@ -61,6 +65,7 @@ impl Kernel {
             Kernel::BiasGrad => include_str!("../bias_grad.wgsl"),
             Kernel::SgdUpdate => include_str!("../sgd_update.wgsl"),
             Kernel::BiasUpdate => include_str!("../bias_update.wgsl"),
+            Kernel::Transpose => include_str!("../transpose.wgsl"),
         }
     }
 

@@ -233,6 +233,17 @@ impl Executor for Gpu {
         let out = self.launch(Kernel::BiasUpdate, params, &bufs, &[(0, bias.len())])?;
         Ok(out.into_iter().next().unwrap_or_default())
     }
+
+    /// [`spotproof_core::ops::transpose`] on the GPU.
+    fn transpose(&self, x: &Mat<i8>) -> Result<Mat<i8>> {
+        let (b, k) = x.shape();
+        let bufs = [
+            self.storage("x", &widen(x.data()))?,
+            self.zeroed("t", k * b)?,
+        ];
+        let out = self.launch(Kernel::Transpose, Params::rows(b, k), &bufs, &[(1, k * b)])?;
+        mat("t", k, b, out.into_iter().next().unwrap_or_default())
+    }
 }
 
 impl Gpu {

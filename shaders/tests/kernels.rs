@@ -58,6 +58,7 @@ device_tests!(
     exhaustive_sgd_update_and_derive_over_i16,
     exhaustive_gather_over_pixels_and_scales,
     bias_update_edges,
+    transpose_every_int8_value,
     largest_k_forward_is_exact,
     largest_fan_out_backward_is_exact,
     largest_batch_gradients_are_exact,
@@ -219,6 +220,27 @@ fn bias_update_edges<E: Executor<Error: Debug>>(d: &E) {
             .map(|(&b, &gv)| core_ops::bias_update_elem(b, gv, shift))
             .collect();
         assert_eq!(out, expected, "shift={shift}");
+    }
+}
+
+fn transpose_every_int8_value<E: Executor<Error: Debug>>(d: &E) {
+    // Every int8 value in every row position, on shapes that are not multiples of 256 or 16,
+    // including single rows and columns.
+    for (rows, cols) in [(3, 256), (256, 3), (1, 256), (256, 1), (1, 1), (17, 31)] {
+        let x = mat(
+            rows,
+            cols,
+            (0..rows * cols)
+                .map(|i| ((i * 7 + i / cols) % 256) as u8 as i8)
+                .collect(),
+        );
+        let t = d.transpose(&x).unwrap();
+        assert_eq!(t.shape(), (cols, rows));
+        for b in 0..rows {
+            for k in 0..cols {
+                assert_eq!(t.at(k, b), x.at(b, k), "{rows}x{cols} at ({b}, {k})");
+            }
+        }
     }
 }
 
@@ -418,6 +440,30 @@ mod gpu_vs_reference {
                 g.bias_update(&bias, &bias_g, shift).unwrap(),
                 core_ops::bias_update(&bias, &bias_g, shift).unwrap(),
                 "{ctx}"
+            );
+            for m in [&x, &w, &e] {
+                assert_eq!(g.transpose(m).unwrap(), core_ops::transpose(m), "{ctx}");
+            }
+        }
+        // Single rows and columns, a large shape, and one whose 256-wide workgroups exceed the
+        // 65535 per dimension (the grid wraps into y).
+        let wrapping = 4099;
+        assert!(wrapping * 4097 > 65535 * 256);
+        for (rows, cols) in [
+            (1, 1),
+            (1, 1000),
+            (1000, 1),
+            (1, 4097),
+            (4097, 1),
+            (300, 1000),
+            (1000, 300),
+            (wrapping, 4097),
+        ] {
+            let x = random_i8(&mut r, rows, cols);
+            assert_eq!(
+                g.transpose(&x).unwrap(),
+                core_ops::transpose(&x),
+                "transpose {rows}x{cols}"
             );
         }
     }

@@ -6,6 +6,7 @@
 //! published specification of every op ([`check_vectors`]); proof verification arrives with the
 //! step circuit.
 
+pub mod snarkjs;
 use serde::Deserialize;
 use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector};
 use spotproof_core::{commit, step};
