@@ -1,8 +1,16 @@
-//! spotproof-circuits: R1CS gadgets that mirror the core integer ops by name, and the step circuit
-//! that proves a beacon-sampled subset of a committed step.
+//! spotproof-circuits: R1CS gadgets that mirror the core integer ops by name, the step circuit
+//! that proves a beacon-sampled subset of a committed step, and its Groth16 setup, prover and
+//! verifier (BN254).
 //!
-//! Nothing is proven yet: the statement the circuit will prove is specified in
-//! `papers/protocol.md` §7 and implemented natively by `spotproof_core::check::verify_sample_proof`.
-//! The crate exists so the dependency direction
-//! `verifier → circuits → core` is fixed from the start. It must not depend on wgpu, the shaders
-//! or the prover.
+//! The statement is `spotproof_core::check::verify_sample_proof` for every sample the beacon
+//! selects, with the trace root, the beacon and the worker id as the only public inputs
+//! (`papers/protocol.md` §7.3). The crate must not depend on wgpu, the shaders or the prover.
+
+pub mod class;
+pub mod gadgets;
+pub mod groth;
+pub mod step;
+
+pub use class::{CLASSES, Class, ClassError};
+pub use groth::{ProveError, batch_verify, check_witness, prove, setup, verify};
+pub use step::{RowWitness, StepCircuit, StepWitness, step_witness};

@@ -1,0 +1,135 @@
+//! Groth16 over BN254 for the step circuit: setup per class, proving, single and batched
+//! verification.
+
+use crate::class::Class;
+use crate::step::{StepCircuit, StepWitness};
+use ark_bn254::{Bn254, Fr, G1Projective};
+use ark_ec::pairing::Pairing;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{One, UniformRand};
+use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+use ark_snark::SNARK;
+use rand::{CryptoRng, RngCore};
+
+/// Why a proof could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The witness does not satisfy the circuit (a wrong element was sampled, or bad openings).
+    #[error("the step does not satisfy the circuit: constraint {0} fails")]
+    Unsatisfied(String),
+    /// Synthesis or proving failed.
+    #[error("proving failed: {0}")]
+    Synthesis(#[from] SynthesisError),
+    /// The proof the prover made does not verify (never expected).
+    #[error("the fresh proof does not verify")]
+    SelfCheck,
+}
+
+/// The public inputs in circuit order: trace root, beacon, worker id.
+pub fn public_inputs(w: &StepWitness) -> [Fr; 3] {
+    [w.root, w.beacon, w.worker]
+}
+
+/// Generates the proving key (and its verifying key) of a class. Single-party: whoever runs it
+/// knows the toxic waste and could forge proofs (`papers/protocol.md` §10).
+pub fn setup<R: RngCore + CryptoRng>(
+    class: Class,
+    rng: &mut R,
+) -> Result<ProvingKey<Bn254>, ProveError> {
+    let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(
+        StepCircuit {
+            class,
+            witness: None,
+        },
+        rng,
+    )?;
+    Ok(pk)
+}
+
+/// Checks a witness against the circuit without proving; names the first failing constraint.
+pub fn check_witness(class: Class, w: &StepWitness) -> Result<usize, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    StepCircuit {
+        class,
+        witness: Some(w.clone()),
+    }
+    .generate_constraints(cs.clone())?;
+    match cs.which_is_unsatisfied()? {
+        None => Ok(cs.num_constraints()),
+        Some(name) => Err(ProveError::Unsatisfied(name)),
+    }
+}
+
+/// Proves a step and checks the proof before returning it.
+pub fn prove<R: RngCore + CryptoRng>(
+    pk: &ProvingKey<Bn254>,
+    class: Class,
+    w: &StepWitness,
+    rng: &mut R,
+) -> Result<Proof<Bn254>, ProveError> {
+    let public = public_inputs(w);
+    let proof = Groth16::<Bn254>::prove(
+        pk,
+        StepCircuit {
+            class,
+            witness: Some(w.clone()),
+        },
+        rng,
+    )?;
+    if !verify(&ark_groth16::prepare_verifying_key(&pk.vk), &public, &proof) {
+        // Find out why (a wrong element or opening) rather than report a bare failure.
+        check_witness(class, w)?;
+        return Err(ProveError::SelfCheck);
+    }
+    Ok(proof)
+}
+
+/// Verifies one proof.
+pub fn verify(pvk: &PreparedVerifyingKey<Bn254>, public: &[Fr], proof: &Proof<Bn254>) -> bool {
+    Groth16::<Bn254>::verify_with_processed_vk(pvk, public, proof).unwrap_or(false)
+}
+
+/// Verifies several proofs under one key with one multi-pairing: for random `ρ_i`,
+/// `Σ ρ_i·e(A_i, B_i) = e(Σ ρ_i·α, β) · e(Σ ρ_i·IC(x_i), γ) · e(Σ ρ_i·C_i, δ)`.
+/// A batch with an invalid proof passes with probability at most `1/|Fr|`-ish per trial.
+pub fn batch_verify<R: RngCore>(
+    vk: &VerifyingKey<Bn254>,
+    items: &[(Vec<Fr>, Proof<Bn254>)],
+    rng: &mut R,
+) -> bool {
+    if items.is_empty() {
+        return true;
+    }
+    let n_pub = vk.gamma_abc_g1.len() - 1;
+    let mut g1 = Vec::with_capacity(items.len() + 3);
+    let mut g2 = Vec::with_capacity(items.len() + 3);
+    let (mut sum_rho, mut ic, mut c) = (
+        Fr::from(0u64),
+        G1Projective::default(),
+        G1Projective::default(),
+    );
+    for (public, proof) in items {
+        if public.len() != n_pub {
+            return false;
+        }
+        let rho = Fr::rand(rng);
+        sum_rho += rho;
+        let mut x = vk.gamma_abc_g1[0].into_group();
+        for (p, b) in public.iter().zip(&vk.gamma_abc_g1[1..]) {
+            x += *b * p;
+        }
+        ic += x * rho;
+        c += proof.c * rho;
+        g1.push((proof.a * rho).into_affine());
+        g2.push(proof.b);
+    }
+    // Move the right-hand side over: Π e(ρA, B) · e(−Σρ·α, β) · e(−Σρ·IC, γ) · e(−Σρ·C, δ) = 1.
+    g1.push((vk.alpha_g1 * (-sum_rho)).into_affine());
+    g2.push(vk.beta_g2);
+    g1.push((-ic).into_affine());
+    g2.push(vk.gamma_g2);
+    g1.push((-c).into_affine());
+    g2.push(vk.delta_g2);
+    Bn254::multi_pairing(g1, g2).0.is_one()
+}
