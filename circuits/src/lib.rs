@@ -7,6 +7,7 @@
 //! (`papers/protocol.md` §7.3). The crate must not depend on wgpu, the shaders or the prover.
 
 pub mod class;
+pub mod fixture;
 pub mod gadgets;
 pub mod groth;
 pub mod step;

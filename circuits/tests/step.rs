@@ -1,37 +1,78 @@
-//! The step circuit against the native checker.
+//! The step circuit against the native checker: an honest step satisfies it and its proof
+//! verifies only for its own public inputs; a wrong element that gets sampled cannot be proven.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use spotproof_circuits::{Class, check_witness, step_witness};
+use spotproof_circuits::fixture::small_run;
+use spotproof_circuits::{Class, ProveError, check_witness, step_witness};
+use spotproof_core::check::{self, Manifest};
 use spotproof_core::commit::Fr;
+use spotproof_core::trace::OpKind;
 
-#[test]
-fn an_honest_step_satisfies_the_smallest_class() {
-    let f = common::fixture();
-    let t = f.commit(&f.values);
-    let class = Class::by_name("mlp2-s18-r32").unwrap();
-    let w = step_witness(class, &t, Fr::from(7u64)).unwrap();
-    let start = std::time::Instant::now();
-    let n = check_witness(class, &w).unwrap();
-    eprintln!("{n} constraints, synthesized in {:?}", start.elapsed());
+fn class() -> Class {
+    Class::by_name("mlp2-s18-r32").unwrap()
 }
 
 #[test]
-fn a_proof_of_the_smallest_class_verifies_and_binds_its_public_inputs() {
+fn an_honest_step_satisfies_the_circuit_under_any_beacon() {
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    for beacon in [7u64, 8, 9] {
+        let w = step_witness(class(), &run.traces[0], Fr::from(beacon)).unwrap();
+        check_witness(class(), &w).unwrap();
+    }
+}
+
+#[test]
+fn a_wrong_element_that_is_sampled_cannot_be_proven() {
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    let honest = &run.traces[0];
+    let beacon = Fr::from(11u64);
+    let mut kinds = std::collections::HashSet::new();
+    for op in &honest.ops {
+        if !kinds.insert(op.kind) {
+            continue;
+        }
+        // Every element of the op's output is off by one, so its sample (every op gets one
+        // with S = 18) hits a wrong element whatever the beacon.
+        let out = op.outputs[0];
+        let (_, hi) = honest.tensors[out].header.dtype.range();
+        let mut values = run.values[0].clone();
+        for v in values[out - 1].iter_mut() {
+            *v = if *v < hi { *v + 1 } else { *v - 1 };
+        }
+        let cheat = run.recommit(0, &values).unwrap();
+        let samples = cheat.samples(beacon, class().samples);
+        let openings: Vec<_> = samples
+            .iter()
+            .map(|x| check::open_sample(&cheat, x).unwrap())
+            .collect();
+        let native = check::verify_samples(
+            &Manifest::of(&cheat),
+            cheat.root,
+            beacon,
+            samples.len(),
+            &openings,
+        );
+        assert!(native.is_err(), "{:?}: the native checker accepts", op.kind);
+        let w = step_witness(class(), &cheat, beacon).unwrap();
+        let r = check_witness(class(), &w);
+        assert!(
+            matches!(r, Err(ProveError::Unsatisfied(_))),
+            "{:?}: {r:?}",
+            op.kind
+        );
+    }
+    assert_eq!(kinds.len(), OpKind::ALL.len());
+}
+
+#[test]
+fn a_proof_verifies_only_for_its_public_inputs() {
     use rand::SeedableRng;
-    let f = common::fixture();
-    let t = f.commit(&f.values);
-    let class = Class::by_name("mlp2-s18-r32").unwrap();
-    let w = step_witness(class, &t, Fr::from(7u64)).unwrap();
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    let w = step_witness(class(), &run.traces[0], Fr::from(7u64)).unwrap();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-    let start = std::time::Instant::now();
-    let pk = spotproof_circuits::setup(class, &mut rng).unwrap();
-    eprintln!("setup {:?}", start.elapsed());
-    let start = std::time::Instant::now();
-    let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
-    eprintln!("prove {:?}", start.elapsed());
+    let pk = spotproof_circuits::setup(class(), &mut rng).unwrap();
+    let proof = spotproof_circuits::prove(&pk, class(), &w, &mut rng).unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
     let public = [w.root, w.beacon, w.worker];
     assert!(spotproof_circuits::verify(&pvk, &public, &proof));
@@ -43,4 +84,13 @@ fn a_proof_of_the_smallest_class_verifies_and_binds_its_public_inputs() {
             "public input {k}"
         );
     }
+    // Batched: the proof twice verifies, with a bad copy it does not.
+    let ok = vec![
+        (public.to_vec(), proof.clone()),
+        (public.to_vec(), proof.clone()),
+    ];
+    assert!(spotproof_circuits::batch_verify(&pk.vk, &ok, &mut rng));
+    let mut bad = ok.clone();
+    bad[1].0[1] += Fr::from(1u64);
+    assert!(!spotproof_circuits::batch_verify(&pk.vk, &bad, &mut rng));
 }

@@ -349,9 +349,38 @@ pub fn to_hex(x: &Fr) -> String {
         .collect()
 }
 
+/// Parses [`to_hex`]'s form: exactly 64 hex digits of an integer below the field modulus.
+pub fn from_hex(s: &str) -> Option<Fr> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut limbs = [0u64; 4];
+    for (k, limb) in limbs.iter_mut().enumerate() {
+        let at = 64 - 16 * (k + 1);
+        *limb = u64::from_str_radix(&s[at..at + 16], 16).ok()?;
+    }
+    Fr::from_bigint(ark_ff::BigInt::new(limbs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_non_canonical_text() {
+        for x in [
+            Fr::from(0u64),
+            Fr::from(255u64),
+            -Fr::from(1u64),
+            hash(&[fe(5)]),
+        ] {
+            assert_eq!(from_hex(&to_hex(&x)), Some(x));
+        }
+        let modulus = "30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+        assert_eq!(from_hex(modulus), None);
+        assert_eq!(from_hex("12"), None);
+        assert_eq!(from_hex(&"g".repeat(64)), None);
+    }
 
     fn header(rows: usize, cols: usize, dtype: DType) -> TensorHeader {
         TensorHeader {

@@ -3,13 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
+use spotproof_core::TensorCommitmentRef;
 use spotproof_core::check::{self, CheckFailure, Manifest};
 use spotproof_core::commit::Fr;
 use spotproof_core::data::{Dataset, Split};
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::step::{self, StepTensors};
 use spotproof_core::trace::{self, OpKind, Role, Sample, StepHeader, Trace};
-use spotproof_core::{Mat, TensorCommitmentRef};
 use std::sync::Arc;
 
 struct Fixture {
@@ -93,7 +93,7 @@ fn values(f: &Fixture) -> Vec<Vec<i64>> {
 }
 
 /// Commits `values` with element `element` of slot `slot` moved by one (within its dtype).
-fn bumped(f: &Fixture, honest: &Trace, values: &mut [Vec<i64>], slot: usize, element: usize) {
+fn bumped(honest: &Trace, values: &mut [Vec<i64>], slot: usize, element: usize) {
     let (lo, hi) = honest.tensors[slot].header.dtype.range();
     let v = &mut values[slot - 1][element];
     *v = if *v < hi { *v + 1 } else { *v - 1 };
@@ -115,7 +115,7 @@ fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
         // A middle element, and the last one (edge of the tensor).
         for element in [(h.rows * h.cols) / 2, h.rows * h.cols - 1] {
             let mut v = values(&f);
-            bumped(&f, &honest, &mut v, out, element);
+            bumped(&honest, &mut v, out, element);
             let cheat = commit_values(&f, &v);
             let s = Sample {
                 j: 0,
@@ -139,7 +139,11 @@ fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
         }
         kinds.insert(op.kind);
     }
-    assert_eq!(kinds.len(), OpKind::ALL.len(), "every op kind was exercised");
+    assert_eq!(
+        kinds.len(),
+        OpKind::ALL.len(),
+        "every op kind was exercised"
+    );
 }
 
 #[test]
@@ -177,7 +181,7 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
         for row in 0..2.min(in_rows).min(out.rows) {
             let mut v = values(&f);
             for c in 0..cols {
-                bumped(&f, &honest, &mut v, slot, row * cols + c);
+                bumped(&honest, &mut v, slot, row * cols + c);
             }
             let cheat = commit_values(&f, &v);
             let m = Manifest::of(&cheat);

@@ -15,6 +15,23 @@ pub enum WorkerError {
     /// `--device gpu` or `SPOTPROOF_REQUIRE_GPU=1` without an adapter.
     #[error("a GPU was required but none is usable: {0}")]
     GpuRequired(ShaderError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A key file is missing, malformed or of another class.
+    #[error(transparent)]
+    Key(#[from] spotproof_verifier::keys::KeyError),
+    /// The model fits no circuit class (or not the one asked for).
+    #[error(transparent)]
+    Class(#[from] spotproof_circuits::ClassError),
+    /// Proving failed (e.g. a sampled element is wrong).
+    #[error(transparent)]
+    Prove(#[from] spotproof_circuits::ProveError),
     /// An argument that parses but makes no sense.
     #[error("invalid argument {arg}: {reason}")]
     Usage {

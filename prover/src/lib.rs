@@ -1,11 +1,12 @@
 //! spotproof-prover: the worker. It trains (on the GPU through spotproof-shaders, or on the CPU
-//! reference), commits every step as a chained trace ([`pipeline`]) and, in later stages, proves
-//! the sampled operations.
+//! reference), commits every step as a chained trace ([`pipeline`]), and proves the beacon-sampled
+//! operations of a step with Groth16 into a bundle ([`prove`]).
 //!
 //! The `spotproof-worker` binary is a thin clap front end over [`train::run`].
 
 pub mod error;
 pub mod pipeline;
+pub mod prove;
 pub mod train;
 
 pub use error::WorkerError;

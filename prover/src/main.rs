@@ -1,11 +1,15 @@
-//! `spotproof-worker`: trains integer-only models on the GPU (or the CPU reference).
+//! `spotproof-worker`: trains integer-only models on the GPU (or the CPU reference), commits
+//! and proves their steps.
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use spotproof_circuits::Class;
 use spotproof_core::model::Hyper;
+use spotproof_prover::prove;
 use spotproof_prover::train::{self, DatasetSpec, DeviceChoice, Progress, TrainConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// The spotproof worker: integer-only training whose every step can be checked.
 #[derive(Parser)]
@@ -19,6 +23,37 @@ struct Cli {
 enum Command {
     /// Train an MLP with the integer-only step and report per-epoch loss and accuracy.
     Train(TrainArgs),
+    /// Generate the proving and verifying keys of a circuit class (single-party setup).
+    Setup {
+        /// The class (e.g. mlp2-s64-r128; see papers/protocol.md §7.3).
+        #[arg(long)]
+        class: String,
+        /// Directory for `<class>.pk` and `<class>.vk`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace existing keys.
+        #[arg(long)]
+        force: bool,
+    },
+    /// The whole chain on the digits model: setup if the keys are missing, train N steps,
+    /// commit, derive the beacon (Fiat-Shamir), prove, self-verify, write bundles.
+    Demo {
+        /// Output directory: `keys/` and `bundles/` go there.
+        #[arg(long)]
+        out: PathBuf,
+        /// Steps to train and prove.
+        #[arg(long, default_value_t = 2)]
+        steps: usize,
+        /// Where the step runs.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
+        /// Seed of the split and the initial weights, and of the batch derivation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print one JSON object with the results on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -92,6 +127,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train_cmd(args),
+        Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
+        Command::Demo {
+            out,
+            steps,
+            device,
+            seed,
+            json,
+        } => demo_cmd(&out, steps, device, seed, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -138,6 +181,144 @@ fn train_cmd(a: TrainArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
+    }
+    Ok(())
+}
+
+const SINGLE_PARTY: &str = "notice: single-party setup: whoever runs it knows the trapdoor and could \
+forge proofs for these keys; for a network, run a multi-party ceremony (papers/protocol.md §10)";
+
+fn setup_cmd(class: &str, out: &Path, force: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let class = Class::by_name(class)?;
+    eprintln!("{SINGLE_PARTY}");
+    eprintln!(
+        "setting up class {} ({} samples, rows up to {}) ...",
+        class.name, class.samples, class.max_row
+    );
+    let start = Instant::now();
+    let k = prove::setup_keys(class, out, force)?;
+    eprintln!("done in {:.1} s", start.elapsed().as_secs_f64());
+    println!(
+        "proving key   {}  sha256 {}",
+        k.pk.display(),
+        k.pk_file_hash
+    );
+    println!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash);
+    Ok(())
+}
+
+fn demo_cmd(
+    out: &Path,
+    steps: usize,
+    device: DeviceChoice,
+    seed: u64,
+    json: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if steps == 0 {
+        return Err("--steps must be at least 1".into());
+    }
+    let cfg = TrainConfig {
+        dataset: DatasetSpec::Digits,
+        test: None,
+        epochs: 1,
+        batch: 32,
+        hidden: vec![128],
+        seed,
+        device,
+        hyper: Hyper::default(),
+    };
+    let (data, split, model) = train::prepare(&cfg)?;
+    drop(data);
+    let class = Class::smallest_for(
+        &model.config,
+        split.train.len(),
+        spotproof_core::trace::DEFAULT_SAMPLES,
+    )?;
+    let key_dir = out.join("keys");
+    let bundle_dir = out.join("bundles");
+    std::fs::create_dir_all(&bundle_dir)
+        .map_err(|e| format!("cannot create {}: {e}", bundle_dir.display()))?;
+    let (pk_path, _) = spotproof_verifier::keys::paths(&key_dir, class);
+    let mut setup_seconds = 0.0;
+    if !pk_path.exists() {
+        eprintln!("{SINGLE_PARTY}");
+        eprintln!(
+            "[1/4] setup of class {} (once; keys in {}) ...",
+            class.name,
+            key_dir.display()
+        );
+        let start = Instant::now();
+        prove::setup_keys(class, &key_dir, false)?;
+        setup_seconds = start.elapsed().as_secs_f64();
+        eprintln!("      {setup_seconds:.1} s");
+    } else {
+        eprintln!(
+            "[1/4] keys of class {} found in {}",
+            class.name,
+            key_dir.display()
+        );
+    }
+    let start = Instant::now();
+    let (pk, keys) = prove::load_pk(class, &key_dir)?;
+    let load_seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "[2/4] training and committing {steps} steps of {:?} on digits ...",
+        model.config.widths
+    );
+    let start = Instant::now();
+    let worker = spotproof_core::commit::hash(&[spotproof_core::commit::fe(0x5107_9200)]);
+    let run = spotproof_prover::pipeline::run_committed(&cfg, steps, seed, worker, &mut |n| {
+        eprintln!("{n}")
+    })?;
+    let commit_seconds = start.elapsed().as_secs_f64();
+    eprintln!(
+        "      {} steps on {} in {commit_seconds:.1} s",
+        run.traces.len(),
+        run.device
+    );
+    let mut bundles = Vec::new();
+    let mut prove_seconds = Vec::new();
+    for (k, t) in run.traces.iter().enumerate() {
+        eprintln!(
+            "[3/4] step {k}: beacon = hash(11, root), proving {} samples ...",
+            class.samples
+        );
+        let path = bundle_dir.join(format!("step-{k:06}.json"));
+        let (_, seconds) = prove::prove_offline(&pk, &keys, &model.config, t, &path)?;
+        eprintln!(
+            "      proved and self-verified in {seconds:.1} s -> {}",
+            path.display()
+        );
+        bundles.push(path);
+        prove_seconds.push(seconds);
+    }
+    eprintln!(
+        "[4/4] verify with: spotproof-validator verify --vk {} {}",
+        keys.vk.display(),
+        bundles
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    if json {
+        let d = spotproof_verifier::bundle::Detection::of(class.samples, run.traces[0].ops.len());
+        println!(
+            "{}",
+            serde_json::json!({
+                "vk": keys.vk.display().to_string(),
+                "vk_hash": keys.vk_hash,
+                "bundles": bundles.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "class": class.name,
+                "samples_per_step": class.samples,
+                "device": run.device,
+                "setup_seconds": setup_seconds,
+                "key_load_seconds": load_seconds,
+                "train_commit_seconds": commit_seconds,
+                "prove_seconds": prove_seconds,
+                "detection": d,
+            })
+        );
     }
     Ok(())
 }

@@ -2,11 +2,16 @@
 //! arkworks; it must never depend on wgpu, spotproof-shaders or spotproof-prover (the test script
 //! checks this with `cargo tree`).
 //!
-//! Today it can check that this build's integer reference reproduces the golden vectors, the
-//! published specification of every op ([`check_vectors`]); proof verification arrives with the
-//! step circuit.
+//! It verifies proof bundles ([`verify::verify_bundles`]: manifest → trace root, conformance,
+//! beacon, worker id, batched Groth16 verification, chain continuity), loads keys with validation
+//! ([`keys`]), exports bundles for snarkjs ([`snarkjs`]), and checks that this build's integer
+//! reference reproduces the golden vectors ([`check_vectors`]).
 
+pub mod bundle;
+pub mod files;
+pub mod keys;
 pub mod snarkjs;
+pub mod verify;
 use serde::Deserialize;
 use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector};
 use spotproof_core::{commit, step};

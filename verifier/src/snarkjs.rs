@@ -19,7 +19,7 @@ use ark_ec::pairing::Pairing;
 use ark_ff::{AdditiveGroup, Field, PrimeField};
 use ark_groth16::{Proof, VerifyingKey};
 use serde_json::{Value, json};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 /// snarkjs's `verification_key.json` for `vk`: protocol, curve, `nPublic`, the four key points,
@@ -83,22 +83,11 @@ pub fn write_dir(
     write_json_atomic(dir, "proof.json", &proof(p))
 }
 
-/// Writes `value` to `dir/name` through a temporary file in `dir`, which is synced and then
-/// renamed over the target (a rename within one directory is atomic on POSIX).
+/// Writes `value` as pretty JSON to `dir/name`, atomically.
 fn write_json_atomic(dir: &Path, name: &str, value: &Value) -> io::Result<()> {
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        serde_json::to_writer_pretty(&mut f, value)?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dir.join(name))
-    })();
-    if result.is_err() {
-        // Best effort: the original error is the one worth reporting.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut text = serde_json::to_vec_pretty(value)?;
+    text.push(b'\n');
+    crate::files::write_atomic(&dir.join(name), &text)
 }
 
 /// The canonical integer of a prime-field element, in decimal.

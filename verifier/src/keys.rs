@@ -1,0 +1,149 @@
+//! Key files: a magic, the class name, then the arkworks key (uncompressed). Loading validates
+//! every point (on the curve, in the prime-order subgroup) and the class; keys are never
+//! regenerated behind the user's back (the worker's `setup` refuses to overwrite them).
+
+use ark_bn254::Bn254;
+use ark_groth16::{ProvingKey, VerifyingKey};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
+use sha2::{Digest, Sha256};
+use spotproof_circuits::Class;
+use std::path::{Path, PathBuf};
+
+/// Magic of a verifying-key file.
+pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x01";
+/// Magic of a proving-key file.
+pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x01";
+
+/// Why a key file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Not readable.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Not a key file of this kind, truncated, or with invalid points.
+    #[error("{path}: not a valid {kind} key file ({reason})")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// "verifying" or "proving".
+        kind: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A class this build does not know.
+    #[error("{path}: {source}")]
+    Class {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: spotproof_circuits::ClassError,
+    },
+}
+
+/// A loaded verifying key with its class and hash.
+#[derive(Clone, Debug)]
+pub struct Vk {
+    /// The class it was generated for.
+    pub class: Class,
+    /// The key.
+    pub key: VerifyingKey<Bn254>,
+    /// [`vk_hash`] of the key.
+    pub hash: String,
+}
+
+/// SHA-256 of the key's canonical compressed encoding, hex: what bundles name their key by.
+pub fn vk_hash(vk: &VerifyingKey<Bn254>) -> String {
+    let mut bytes = Vec::new();
+    // Serialising into a Vec cannot fail.
+    let _ = vk.serialize_compressed(&mut bytes);
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// SHA-256 of a file's bytes, hex.
+pub fn file_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The bytes of a key file.
+pub fn encode<K: CanonicalSerialize>(magic: &[u8; 8], class: Class, key: &K) -> Vec<u8> {
+    let mut out = magic.to_vec();
+    out.push(class.name.len() as u8);
+    out.extend_from_slice(class.name.as_bytes());
+    let _ = key.serialize_uncompressed(&mut out);
+    out
+}
+
+fn decode<K: CanonicalDeserialize>(
+    path: &Path,
+    magic: &[u8; 8],
+    kind: &'static str,
+    bytes: &[u8],
+) -> Result<(Class, K), KeyError> {
+    let bad = |reason: String| KeyError::Malformed {
+        path: path.to_path_buf(),
+        kind,
+        reason,
+    };
+    let rest = bytes
+        .strip_prefix(&magic[..])
+        .ok_or_else(|| bad("wrong magic".into()))?;
+    let (&n, rest) = rest.split_first().ok_or_else(|| bad("truncated".into()))?;
+    let name = rest
+        .get(..usize::from(n))
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .ok_or_else(|| bad("truncated class name".into()))?;
+    let class = Class::by_name(name).map_err(|source| KeyError::Class {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut body = &rest[usize::from(n)..];
+    let key = K::deserialize_with_mode(&mut body, Compress::No, Validate::Yes)
+        .map_err(|e| bad(e.to_string()))?;
+    if !body.is_empty() {
+        return Err(bad(format!("{} trailing bytes", body.len())));
+    }
+    Ok((class, key))
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
+    std::fs::read(path).map_err(|source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Loads and validates a verifying-key file.
+pub fn read_vk(path: &Path) -> Result<Vk, KeyError> {
+    let (class, key): (Class, VerifyingKey<Bn254>) =
+        decode(path, VK_MAGIC, "verifying", &read(path)?)?;
+    if key.gamma_abc_g1.len() != 1 + crate::bundle::PUBLIC_INPUTS {
+        return Err(KeyError::Malformed {
+            path: path.to_path_buf(),
+            kind: "verifying",
+            reason: format!(
+                "{} public inputs, expected 3",
+                key.gamma_abc_g1.len().saturating_sub(1)
+            ),
+        });
+    }
+    let hash = vk_hash(&key);
+    Ok(Vk { class, key, hash })
+}
+
+/// Loads and validates a proving-key file.
+pub fn read_pk(path: &Path) -> Result<(Class, ProvingKey<Bn254>), KeyError> {
+    decode(path, PK_MAGIC, "proving", &read(path)?)
+}
+
+/// Where a class's keys live in a key directory.
+pub fn paths(dir: &Path, class: Class) -> (PathBuf, PathBuf) {
+    (
+        dir.join(format!("{}.pk", class.name)),
+        dir.join(format!("{}.vk", class.name)),
+    )
+}
