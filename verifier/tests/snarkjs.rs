@@ -18,8 +18,6 @@ use ark_snark::SNARK;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use spotproof_verifier::snarkjs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Public (a, b, c) = (x·y, x + y, x²·y) for private x, y: a product, a linear relation and a
 /// chained product, with three public inputs.
@@ -52,88 +50,8 @@ impl ConstraintSynthesizer<Fr> for Toy {
     }
 }
 
-/// The snarkjs executable to test against, or `None` (after a skip notice) when there is none
-/// and `SPOTPROOF_REQUIRE_SNARKJS=1` is not set.
-fn snarkjs_or_skip(test: &str) -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("SPOTPROOF_SNARKJS") {
-        let p = PathBuf::from(p);
-        assert!(
-            p.is_file(),
-            "SPOTPROOF_SNARKJS={} is not a file",
-            p.display()
-        );
-        return Some(p);
-    }
-    let pinned =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/node/node_modules/.bin/snarkjs");
-    if pinned.is_file() {
-        return Some(pinned);
-    }
-    let on_path = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|d| d.join("snarkjs"))
-            .find(|p| p.is_file())
-    });
-    if on_path.is_some() {
-        return on_path;
-    }
-    if std::env::var("SPOTPROOF_REQUIRE_SNARKJS").as_deref() == Ok("1") {
-        panic!(
-            "{test}: snarkjs not found (SPOTPROOF_SNARKJS, .ci/node/node_modules/.bin/snarkjs, PATH) \
-             and SPOTPROOF_REQUIRE_SNARKJS=1; run scripts/test.sh or `npm ci --prefix .ci/node`"
-        );
-    }
-    eprintln!("{test}: skipped, snarkjs not found (set SPOTPROOF_SNARKJS or run scripts/test.sh)");
-    None
-}
-
-/// What `snarkjs groth16 verify` said about the three files in `dir`.
-struct Verdict {
-    success: bool,
-    output: String,
-}
-
-impl Verdict {
-    fn accepted(&self) -> bool {
-        self.success && self.output.contains("OK")
-    }
-    fn rejected(&self) -> bool {
-        !self.success || self.output.contains("Invalid proof")
-    }
-}
-
-/// Runs `snarkjs groth16 verify verification_key.json public.json proof.json` inside `dir`.
-fn snarkjs_verify(snarkjs: &Path, dir: &Path) -> Verdict {
-    let out = Command::new(snarkjs)
-        .args([
-            "groth16",
-            "verify",
-            "verification_key.json",
-            "public.json",
-            "proof.json",
-        ])
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", snarkjs.display()));
-    Verdict {
-        success: out.status.success(),
-        output: format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
-}
-
-/// A fresh, empty scratch directory for one case.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("snarkjs")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{scratch, snarkjs_or_skip, snarkjs_verify};
 
 #[test]
 fn snarkjs_accepts_export_and_rejects_tampering() {
