@@ -18,7 +18,7 @@ pub struct Class {
     pub layers: usize,
     /// Samples per step.
     pub samples: usize,
-    /// The longest row (and column) of any tensor but the dataset: a power of two.
+    /// The longest row (and column) of any tensor but the dataset.
     pub max_row: usize,
     /// Height of the dataset's Merkle tree (at most `2^dataset_depth` training rows).
     pub dataset_depth: usize,
@@ -82,9 +82,9 @@ impl Class {
             .ok_or_else(|| ClassError::Unknown(name.into()))
     }
 
-    /// Height of the trees of every tensor but the dataset: `log2 max_row`.
+    /// Height of the trees of every tensor but the dataset: `⌈log2 max_row⌉`.
     pub fn depth(&self) -> usize {
-        self.max_row.trailing_zeros() as usize
+        self.max_row.next_power_of_two().trailing_zeros() as usize
     }
 
     /// Checks that a model (with `dataset_rows` committed training rows, `samples` per step)

@@ -7,6 +7,7 @@
 //! (`papers/protocol.md` §7.3). The crate must not depend on wgpu, the shaders or the prover.
 
 pub mod class;
+pub mod costs;
 pub mod fixture;
 pub mod gadgets;
 pub mod groth;
@@ -14,4 +15,4 @@ pub mod step;
 
 pub use class::{CLASSES, Class, ClassError};
 pub use groth::{ProveError, batch_verify, check_witness, prove, setup, verify};
-pub use step::{RowWitness, StepCircuit, StepWitness, step_witness};
+pub use step::{Profile, RowWitness, StepCircuit, StepWitness, profile, step_witness};

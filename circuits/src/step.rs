@@ -21,7 +21,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use spotproof_core::commit::{self, DType, TensorHeader};
 use spotproof_core::model::{Hyper, ModelConfig};
 use spotproof_core::ops::InputScale;
-use spotproof_core::trace::{self, Layout, OpKind, StepHeader};
+use spotproof_core::trace::{self, Layout, OpKind, Role, StepHeader};
 
 /// One opened row: its values and its Merkle siblings from the leaf up (padded with zeros to
 /// the class's tree height).
@@ -116,11 +116,19 @@ struct Ctx<'a> {
     tensors: Vec<TensorVar>,
     /// Slots whose rows some sampled op opens whole (dot products and sums).
     whole: Vec<usize>,
+    /// Each slot's role.
+    roles: Vec<Role>,
 }
 
 impl Ctx<'_> {
+    /// The longest row a slot can have: one value for labels, biases and bias gradients (every
+    /// layout has them `×1`), a feature row and its label for the dataset, `max_row` otherwise.
     fn max_cols(&self, slot: usize) -> usize {
-        self.class.max_row + usize::from(slot == 0)
+        match self.roles[slot] {
+            Role::Labels | Role::Bias(_) | Role::BiasGrad(_) => 1,
+            Role::Dataset => self.class.max_row + 1,
+            _ => self.class.max_row,
+        }
     }
 
     fn depth(&self, slot: usize) -> usize {
@@ -270,12 +278,55 @@ impl Ctx<'_> {
     }
 }
 
-fn zeros(n: usize) -> Vec<Fp> {
-    vec![Fp::zero(); n]
-}
-
 impl ConstraintSynthesizer<Fr> for StepCircuit {
     fn generate_constraints(self, cs: Cs) -> R<()> {
+        self.synthesize(cs, &mut |_, _| {})
+    }
+}
+
+/// Where a class's constraints go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// All constraints.
+    pub constraints: usize,
+    /// Witness variables.
+    pub witnesses: usize,
+    /// Public inputs.
+    pub public_inputs: usize,
+    /// Constraints before the first sample (manifest, trace root, seed, per-op parameters).
+    pub fixed: usize,
+    /// Per sample: its op kind and its constraints.
+    pub samples: Vec<(OpKind, usize)>,
+}
+
+/// Synthesizes a class without a witness and counts its constraints.
+pub fn profile(class: Class) -> R<Profile> {
+    let cs = ark_relations::gr1cs::ConstraintSystem::<Fr>::new_ref();
+    cs.set_mode(ark_relations::gr1cs::SynthesisMode::Setup);
+    let mut marks = Vec::new();
+    StepCircuit {
+        class,
+        witness: None,
+    }
+    .synthesize(cs.clone(), &mut |kind, n| marks.push((kind, n)))?;
+    let total = cs.num_constraints();
+    let mut samples = Vec::new();
+    for (k, &(kind, start)) in marks.iter().enumerate() {
+        let end = marks.get(k + 1).map_or(total, |m| m.1);
+        samples.push((kind, end - start));
+    }
+    Ok(Profile {
+        constraints: total,
+        witnesses: cs.num_witness_variables(),
+        public_inputs: cs.num_instance_variables() - 1,
+        fixed: marks.first().map_or(total, |m| m.1),
+        samples,
+    })
+}
+
+impl StepCircuit {
+    /// The constraints; `mark(kind, constraints so far)` is called at the start of each sample.
+    fn synthesize(self, cs: Cs, mark: &mut dyn FnMut(OpKind, usize)) -> R<()> {
         let class = self.class;
         let w = self.witness.as_ref();
         let lay = template(class.layers);
@@ -316,6 +367,7 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
             class,
             w,
             tensors: Vec::new(),
+            roles: lay.roles.clone(),
             whole: lay
                 .ops
                 .iter()
@@ -418,6 +470,7 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
             let o = j % n_ops;
             let op = &lay.ops[o];
             let out = op.outputs[0];
+            mark(op.kind, cs.num_constraints());
             let ow = w.map(|w| &w.openings[j]);
             let row_w = |k: usize| -> R<Option<&RowWitness>> {
                 match ow {
@@ -445,7 +498,6 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
             let jb = bits(&cs, &jc, d)?;
             bits(&cs, &(&cols - Fp::one() - &jc), d + 1)?;
             enforce_mul(&i, &cols, &(&e - &jc))?;
-            let zero_row = zeros(self.class.dataset_depth.max(d));
             let ins = &op.inputs;
             let tv = |s: usize| &ctx.tensors[s];
             match op.kind {
@@ -481,8 +533,9 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
                     let x = ctx.open(ins[0], &ib, row_w(0)?, true)?;
                     let wr = ctx.open(ins[1], &jb, row_w(1)?, true)?;
                     tv(ins[0]).cols.enforce_equal(&tv(ins[1]).cols)?;
-                    let b = ctx.open(ins[2], &zero_row, row_w(2)?, false)?;
-                    let bv = ctx.scalar(ins[2], &b, &ctx.column(&jc, ins[2], DType::I32)?)?;
+                    let b = ctx.open(ins[2], &jb, row_w(2)?, false)?;
+                    let bv =
+                        ctx.scalar(ins[2], &b, &ctx.column(&Fp::zero(), ins[2], DType::I32)?)?;
                     let acc = dot_i8(&cs, &x.values, &wr.values, &tv(ins[0]).cols)? + bv;
                     let y = ctx.open(out, &ib, row_w(3)?, false)?;
                     let yv = ctx.scalar(out, &y, &ctx.column(&jc, out, DType::I8)?)?;
@@ -521,9 +574,9 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
                     g.enforce_equal(&gv)?;
                 }
                 OpKind::BiasGrad => {
-                    let et = ctx.open(ins[0], &jb, row_w(0)?, true)?;
+                    let et = ctx.open(ins[0], &ib, row_w(0)?, true)?;
                     let g = sum_i8(&et.values, &tv(ins[0]).cols);
-                    let gr = ctx.open(out, &zero_row, row_w(1)?, false)?;
+                    let gr = ctx.open(out, &ib, row_w(1)?, false)?;
                     let gv = ctx.scalar(out, &gr, &ctx.column(&jc, out, DType::I32)?)?;
                     g.enforce_equal(&gv)?;
                 }
@@ -544,7 +597,7 @@ impl ConstraintSynthesizer<Fr> for StepCircuit {
                 OpKind::BiasUpdate => {
                     let s = shifts[o].as_ref().ok_or(SynthesisError::Unsatisfiable)?;
                     let at = |k: usize, slot: usize| -> R<Fp> {
-                        let r = ctx.open(slot, &zero_row, row_w(k)?, false)?;
+                        let r = ctx.open(slot, &ib, row_w(k)?, false)?;
                         ctx.scalar(slot, &r, &ctx.column(&jc, slot, DType::I32)?)
                     };
                     let b = at(0, ins[0])?;

@@ -8,13 +8,16 @@
 //! | op | rows opened |
 //! |---|---|
 //! | gather | dataset row `batch_row(seed, step, i)`, input row `i`, labels row `i` |
-//! | linear_forward | x row `i`, W row `j`, bias row 0, y row `i` |
+//! | linear_forward | x row `i`, W row `j`, bias row `j`, y row `i` |
 //! | output_error | logits row `i`, labels row `i`, error row `i` |
 //! | linear_backward_input | e row `i`, Wᵀ row `j`, a row `i`, d row `i` |
 //! | weight_grad | eᵀ row `i`, xᵀ row `j`, g row `i` |
-//! | bias_grad | eᵀ row `j`, g row 0 |
+//! | bias_grad | eᵀ row `i`, g row `i` |
 //! | sgd_update | master row `i`, gradient row `i`, master′ row `i`, weight′ row `i` |
-//! | bias_update | bias row 0, gradient row 0, bias′ row 0 |
+//! | bias_update | bias row `i`, gradient row `i`, bias′ row `i` |
+//!
+//! Biases and bias gradients are `N×1` tensors (one value per row), so element `(i, 0)` of them
+//! is bias `i`.
 //! | transpose | x row `j`, t row `i` |
 //!
 //! Every sample opens at most two full rows that enter a dot product or a sum (int8, always) and
@@ -175,7 +178,7 @@ pub fn rows_needed(
         OpKind::LinearForward => vec![
             (slot(&op.inputs, 0)?, i),
             (slot(&op.inputs, 1)?, j),
-            (slot(&op.inputs, 2)?, 0),
+            (slot(&op.inputs, 2)?, j),
             (out, i),
         ],
         OpKind::OutputError => vec![
@@ -194,7 +197,7 @@ pub fn rows_needed(
             (slot(&op.inputs, 1)?, j),
             (out, i),
         ],
-        OpKind::BiasGrad => vec![(slot(&op.inputs, 0)?, j), (out, 0)],
+        OpKind::BiasGrad => vec![(slot(&op.inputs, 0)?, i), (out, i)],
         OpKind::Transpose => vec![(slot(&op.inputs, 0)?, j), (out, i)],
         OpKind::SgdUpdate => vec![
             (slot(&op.inputs, 0)?, i),
@@ -203,9 +206,9 @@ pub fn rows_needed(
             (slot(&op.outputs, 1)?, i),
         ],
         OpKind::BiasUpdate => vec![
-            (slot(&op.inputs, 0)?, 0),
-            (slot(&op.inputs, 1)?, 0),
-            (out, 0),
+            (slot(&op.inputs, 0)?, i),
+            (slot(&op.inputs, 1)?, i),
+            (out, i),
         ],
     })
 }
@@ -318,7 +321,7 @@ pub fn verify_sample(
             if x.len() != w.len() {
                 return Err(bad("input and weight rows differ in length"));
             }
-            let acc = at(b, j)? + x.iter().zip(w).map(|(a, c)| a * c).sum::<i64>();
+            let acc = at(b, 0)? + x.iter().zip(w).map(|(a, c)| a * c).sum::<i64>();
             let lo = i8p(op.params[1])?;
             wrong(
                 at(y, j)?,

@@ -61,13 +61,13 @@ pub enum Role {
     Err(u16),
     /// Weight gradient of a layer.
     WeightGrad(u16),
-    /// Bias gradient of a layer (`1×N`).
+    /// Bias gradient of a layer (`N×1`: one value per row, so opening one costs one short row).
     BiasGrad(u16),
     /// Master weights of a layer (state).
     Master(u16),
     /// Int8 weights of a layer (state).
     Weight(u16),
-    /// Biases of a layer (state, `1×N`).
+    /// Biases of a layer (state, `N×1`).
     Bias(u16),
     /// Transpose of the input batch (`K₀×B`).
     InputT,
@@ -409,7 +409,7 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
                 [
                     push(Role::Master(l), DType::I16, n, k),
                     push(Role::Weight(l), DType::I8, n, k),
-                    push(Role::Bias(l), DType::I32, 1, n),
+                    push(Role::Bias(l), DType::I32, n, 1),
                 ]
             })
             .collect()
@@ -424,7 +424,7 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         act.push(push(Role::Act(l16), DType::I8, b, n));
         err.push(push(Role::Err(l16), DType::I8, b, n));
         wg.push(push(Role::WeightGrad(l16), DType::I32, n, k));
-        bg.push(push(Role::BiasGrad(l16), DType::I32, 1, n));
+        bg.push(push(Role::BiasGrad(l16), DType::I32, n, 1));
     }
     let state_out = state(&mut push);
     // Transposes of the operands read by column (see `ops::transpose`).

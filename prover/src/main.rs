@@ -196,7 +196,7 @@ fn setup_cmd(class: &str, out: &Path, force: bool) -> Result<(), Box<dyn std::er
         class.name, class.samples, class.max_row
     );
     let start = Instant::now();
-    let k = prove::setup_keys(class, out, force)?;
+    let (_, k) = prove::setup_keys(class, out, force)?;
     eprintln!("done in {:.1} s", start.elapsed().as_secs_f64());
     println!(
         "proving key   {}  sha256 {}",

@@ -39,8 +39,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkerError + '_ {
 }
 
 /// Runs the setup of `class` and writes `DIR/<class>.pk` and `DIR/<class>.vk`. Refuses to
-/// replace existing keys unless `force`.
-pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<KeyFiles> {
+/// replace existing keys unless `force`. Returns the proving key too.
+pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
     let (pk_path, vk_path) = keys::paths(dir, class);
     if !force {
         if let Some(p) = [&pk_path, &vk_path].into_iter().find(|p| p.exists()) {
@@ -59,19 +59,32 @@ pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<KeyFiles> {
     let vk_bytes = keys::encode(keys::VK_MAGIC, class, &pk.vk);
     spotproof_verifier::files::write_atomic(&pk_path, &pk_bytes).map_err(io(&pk_path))?;
     spotproof_verifier::files::write_atomic(&vk_path, &vk_bytes).map_err(io(&vk_path))?;
-    Ok(KeyFiles {
+    let files = KeyFiles {
         class,
         pk: pk_path,
         vk: vk_path,
         pk_file_hash: keys::file_hash(&pk_bytes),
         vk_hash: keys::vk_hash(&pk.vk),
-    })
+    };
+    Ok((pk, files))
 }
 
 /// Loads (and validates) a class's proving key from a key directory.
 pub fn load_pk(class: Class, dir: &Path) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
     let (pk_path, vk_path) = keys::paths(dir, class);
     let (got, pk) = keys::read_pk(&pk_path)?;
+    // The verifying key beside it must be this proving key's.
+    let vk = keys::read_vk(&vk_path)?;
+    if vk.hash != keys::vk_hash(&pk.vk) {
+        return Err(WorkerError::Usage {
+            arg: "--keys",
+            reason: format!(
+                "{} does not belong to {}",
+                vk_path.display(),
+                pk_path.display()
+            ),
+        });
+    }
     if got != class {
         return Err(WorkerError::Usage {
             arg: "--keys",

@@ -83,6 +83,7 @@ fn decode<K: CanonicalDeserialize>(
     magic: &[u8; 8],
     kind: &'static str,
     bytes: &[u8],
+    validate: Validate,
 ) -> Result<(Class, K), KeyError> {
     let bad = |reason: String| KeyError::Malformed {
         path: path.to_path_buf(),
@@ -102,7 +103,7 @@ fn decode<K: CanonicalDeserialize>(
         source,
     })?;
     let mut body = &rest[usize::from(n)..];
-    let key = K::deserialize_with_mode(&mut body, Compress::No, Validate::Yes)
+    let key = K::deserialize_with_mode(&mut body, Compress::No, validate)
         .map_err(|e| bad(e.to_string()))?;
     if !body.is_empty() {
         return Err(bad(format!("{} trailing bytes", body.len())));
@@ -120,7 +121,7 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
 /// Loads and validates a verifying-key file.
 pub fn read_vk(path: &Path) -> Result<Vk, KeyError> {
     let (class, key): (Class, VerifyingKey<Bn254>) =
-        decode(path, VK_MAGIC, "verifying", &read(path)?)?;
+        decode(path, VK_MAGIC, "verifying", &read(path)?, Validate::Yes)?;
     if key.gamma_abc_g1.len() != 1 + crate::bundle::PUBLIC_INPUTS {
         return Err(KeyError::Malformed {
             path: path.to_path_buf(),
@@ -135,9 +136,31 @@ pub fn read_vk(path: &Path) -> Result<Vk, KeyError> {
     Ok(Vk { class, key, hash })
 }
 
-/// Loads and validates a proving-key file.
+/// Loads a proving-key file: its verifying key is fully validated (on the curve and in the
+/// subgroup), every other point is checked to be on its curve. The G2 subgroup checks of the
+/// query vectors are skipped (they take minutes for the larger classes): a proving key can only
+/// ever make the worker's own proofs fail, and every proof is checked against the verifying key
+/// before it is written.
 pub fn read_pk(path: &Path) -> Result<(Class, ProvingKey<Bn254>), KeyError> {
-    decode(path, PK_MAGIC, "proving", &read(path)?)
+    let (class, pk): (Class, ProvingKey<Bn254>) =
+        decode(path, PK_MAGIC, "proving", &read(path)?, Validate::No)?;
+    let bad = |reason: &str| KeyError::Malformed {
+        path: path.to_path_buf(),
+        kind: "proving",
+        reason: reason.into(),
+    };
+    let mut vk_bytes = Vec::new();
+    let _ = pk.vk.serialize_uncompressed(&mut vk_bytes);
+    VerifyingKey::<Bn254>::deserialize_with_mode(&vk_bytes[..], Compress::No, Validate::Yes)
+        .map_err(|_| bad("its verifying key has invalid points"))?;
+    let g1 = [&pk.a_query, &pk.b_g1_query, &pk.h_query, &pk.l_query];
+    let g1_ok = g1.iter().all(|v| v.iter().all(|p| p.is_on_curve()))
+        && pk.beta_g1.is_on_curve()
+        && pk.delta_g1.is_on_curve();
+    if !g1_ok || !pk.b_g2_query.iter().all(|p| p.is_on_curve()) {
+        return Err(bad("a point is not on its curve"));
+    }
+    Ok((class, pk))
 }
 
 /// Where a class's keys live in a key directory.

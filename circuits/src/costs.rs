@@ -1,0 +1,72 @@
+//! The constraint catalogue behind `vectors/constraints.csv`.
+
+use crate::class::{CLASSES, Class};
+use crate::step::profile;
+use ark_relations::gr1cs::SynthesisError;
+use spotproof_core::trace::OpKind;
+
+/// Row lengths at which the cost of one sample is reported (digits and MNIST inputs).
+pub const ROW_LENGTHS: [usize; 2] = [64, 784];
+
+/// The op kinds' names as in the core (`ops::…`).
+pub fn kind_name(k: OpKind) -> &'static str {
+    match k {
+        OpKind::Gather => "gather",
+        OpKind::LinearForward => "linear_forward",
+        OpKind::OutputError => "output_error",
+        OpKind::LinearBackwardInput => "linear_backward_input",
+        OpKind::WeightGrad => "weight_grad",
+        OpKind::BiasGrad => "bias_grad",
+        OpKind::SgdUpdate => "sgd_update",
+        OpKind::BiasUpdate => "bias_update",
+        OpKind::Transpose => "transpose",
+    }
+}
+
+/// The CSV: one `class` row per catalogue class, then one `sample` row per op kind and row
+/// length (the most expensive sample of that kind in a class whose longest row is that length,
+/// everything included: derivation, openings, Merkle paths, unpacking, arithmetic), and the mean
+/// over a step's samples.
+pub fn csv() -> Result<String, SynthesisError> {
+    let mut out = String::from(
+        "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean\n",
+    );
+    for c in CLASSES {
+        let p = profile(c)?;
+        let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
+        out += &format!(
+            "class,{},{},{},{},{},{},{},{}\n",
+            c.name,
+            c.max_row,
+            c.samples,
+            p.constraints,
+            p.witnesses,
+            p.public_inputs,
+            p.fixed,
+            mean
+        );
+    }
+    for len in ROW_LENGTHS {
+        let c = Class {
+            name: "per-sample",
+            layers: 2,
+            samples: 18,
+            max_row: len,
+            dataset_depth: 16,
+        };
+        let p = profile(c)?;
+        for k in OpKind::ALL {
+            let worst = p
+                .samples
+                .iter()
+                .filter(|s| s.0 == k)
+                .map(|s| s.1)
+                .max()
+                .unwrap_or(0);
+            out += &format!("sample,{},{len},1,{worst},,,,\n", kind_name(k));
+        }
+        let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
+        out += &format!("sample,mean,{len},1,{mean},,,,\n");
+    }
+    Ok(out)
+}
