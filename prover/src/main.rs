@@ -35,6 +35,40 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Train and commit steps of the digits model; write one trace file per step and print the
+    /// trace roots (publish them, then wait for the beacon).
+    Commit {
+        /// Output directory for `step-NNNNNN.trace.json`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Steps to train and commit.
+        #[arg(long, default_value_t = 1)]
+        steps: usize,
+        /// Where the step runs.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
+        /// Seed of the split and the initial weights, and of the batch derivation.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The worker id (64 hex digits; default: the demo's id).
+        #[arg(long)]
+        worker: Option<String>,
+    },
+    /// Prove a committed step (a trace file) under a beacon received after the commitment.
+    Prove {
+        /// The trace file `commit` wrote.
+        #[arg(long)]
+        trace: PathBuf,
+        /// The beacon (64 hex digits), e.g. a validator's challenge or a block hash reduced mod r.
+        #[arg(long)]
+        beacon: String,
+        /// The key directory (`setup --out`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The bundle to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// The whole chain on the digits model: setup if the keys are missing, train N steps,
     /// commit, derive the beacon (Fiat-Shamir), prove, self-verify, write bundles.
     Demo {
@@ -135,6 +169,19 @@ fn main() -> ExitCode {
             seed,
             json,
         } => demo_cmd(&out, steps, device, seed, json),
+        Command::Commit {
+            out,
+            steps,
+            device,
+            seed,
+            worker,
+        } => commit_cmd(&out, steps, device, seed, worker),
+        Command::Prove {
+            trace,
+            beacon,
+            keys,
+            out,
+        } => prove_cmd(&trace, &beacon, &keys, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -207,6 +254,104 @@ fn setup_cmd(class: &str, out: &Path, force: bool) -> Result<(), Box<dyn std::er
     Ok(())
 }
 
+/// The digits run the demo and the interactive flow train.
+fn demo_config(seed: u64, device: DeviceChoice) -> TrainConfig {
+    TrainConfig {
+        dataset: DatasetSpec::Digits,
+        test: None,
+        epochs: 1,
+        batch: 32,
+        hidden: vec![128],
+        seed,
+        device,
+        hyper: Hyper::default(),
+    }
+}
+
+fn demo_worker() -> spotproof_core::commit::Fr {
+    spotproof_core::commit::hash(&[spotproof_core::commit::fe(0x5107_9200)])
+}
+
+fn commit_cmd(
+    out: &Path,
+    steps: usize,
+    device: DeviceChoice,
+    seed: u64,
+    worker: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if steps == 0 {
+        return Err("--steps must be at least 1".into());
+    }
+    let worker = match worker {
+        None => demo_worker(),
+        Some(w) => spotproof_core::commit::from_hex(&w)
+            .ok_or_else(|| format!("--worker {w:?} is not 64 hex digits of a field element"))?,
+    };
+    let cfg = demo_config(seed, device);
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let (_, _, initial) = train::prepare(&cfg)?;
+    let run =
+        spotproof_prover::pipeline::run_committed_full(&cfg, steps, seed, worker, &mut |n| {
+            eprintln!("{n}")
+        })?;
+    let mut before = initial;
+    for (t, tensors) in run.traces.iter().zip(run.tensors) {
+        let m = spotproof_core::check::Manifest::of(t);
+        let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);
+        let path = out.join(format!("step-{:06}.trace.json", t.header.step));
+        let root = spotproof_core::commit::to_hex(&t.root);
+        let next = tensors.layers.clone();
+        prove::TraceFile {
+            schema: prove::TRACE_SCHEMA,
+            dataset: "digits".into(),
+            seed,
+            header,
+            trace_root: root.clone(),
+            before: before.clone(),
+            tensors,
+        }
+        .write(&path)?;
+        before.layers = next;
+        println!("{root}  {}", path.display());
+    }
+    Ok(())
+}
+
+fn prove_cmd(
+    trace: &Path,
+    beacon: &str,
+    keys: &Path,
+    out: &Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let beacon = spotproof_core::commit::from_hex(beacon)
+        .ok_or_else(|| format!("--beacon {beacon:?} is not 64 hex digits of a field element"))?;
+    let file = prove::TraceFile::read(trace)?;
+    let t = file.recommit()?;
+    let class = Class::smallest_for(
+        &file.before.config,
+        t.tensors[0].header.rows,
+        spotproof_core::trace::DEFAULT_SAMPLES,
+    )?;
+    let (pk, k) = prove::load_pk(class, keys)?;
+    let start = Instant::now();
+    let b = prove::prove_trace(
+        &pk,
+        &k,
+        &file.before.config,
+        &t,
+        beacon,
+        spotproof_verifier::bundle::BeaconSource::External,
+    )?;
+    b.write(out)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!(
+        "proved and self-verified in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    println!("{}", out.display());
+    Ok(())
+}
+
 fn demo_cmd(
     out: &Path,
     steps: usize,
@@ -217,16 +362,7 @@ fn demo_cmd(
     if steps == 0 {
         return Err("--steps must be at least 1".into());
     }
-    let cfg = TrainConfig {
-        dataset: DatasetSpec::Digits,
-        test: None,
-        epochs: 1,
-        batch: 32,
-        hidden: vec![128],
-        seed,
-        device,
-        hyper: Hyper::default(),
-    };
+    let cfg = demo_config(seed, device);
     let (data, split, model) = train::prepare(&cfg)?;
     drop(data);
     let class = Class::smallest_for(
@@ -266,7 +402,7 @@ fn demo_cmd(
         model.config.widths
     );
     let start = Instant::now();
-    let worker = spotproof_core::commit::hash(&[spotproof_core::commit::fe(0x5107_9200)]);
+    let worker = demo_worker();
     let run = spotproof_prover::pipeline::run_committed(&cfg, steps, seed, worker, &mut |n| {
         eprintln!("{n}")
     })?;

@@ -156,3 +156,104 @@ pub fn prove_offline(
     b.write(out).map_err(io(out))?;
     Ok((b, seconds))
 }
+
+/// Format version of a trace file.
+pub const TRACE_SCHEMA: u32 = 1;
+
+/// A committed step on disk, for the interactive flow (commit now, prove when the beacon
+/// arrives): the run's configuration (to recommit the dataset), the model before the step and
+/// every tensor of the step. Proving recommits it and checks the root.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TraceFile {
+    /// [`TRACE_SCHEMA`].
+    pub schema: u32,
+    /// Dataset name (`digits`, `mnist10k`).
+    pub dataset: String,
+    /// Seed of the split and the initial weights.
+    pub seed: u64,
+    /// The header.
+    pub header: spotproof_verifier::bundle::HeaderJson,
+    /// The trace root (the commitment published before the beacon).
+    pub trace_root: String,
+    /// The model before the step.
+    pub before: spotproof_core::model::Model,
+    /// Every tensor of the step.
+    pub tensors: spotproof_core::step::StepTensors,
+}
+
+impl TraceFile {
+    /// Reads a trace file.
+    pub fn read(path: &Path) -> Result<TraceFile> {
+        let bytes = std::fs::read(path).map_err(io(path))?;
+        let t: TraceFile = serde_json::from_slice(&bytes).map_err(|e| WorkerError::Usage {
+            arg: "--trace",
+            reason: format!("{}: not a spotproof trace file: {e}", path.display()),
+        })?;
+        if t.schema != TRACE_SCHEMA {
+            return Err(WorkerError::Usage {
+                arg: "--trace",
+                reason: format!(
+                    "{}: trace schema {}, this build reads {TRACE_SCHEMA}",
+                    path.display(),
+                    t.schema
+                ),
+            });
+        }
+        Ok(t)
+    }
+
+    /// Writes it atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(|e| WorkerError::Usage {
+            arg: "--out",
+            reason: e.to_string(),
+        })?;
+        spotproof_verifier::files::write_atomic(path, &bytes).map_err(io(path))
+    }
+
+    /// Recommits the step (dataset from the configuration, then every tensor) and checks that it
+    /// is the committed trace.
+    pub fn recommit(&self) -> Result<Trace> {
+        let bad = |reason: String| WorkerError::Usage {
+            arg: "--trace",
+            reason,
+        };
+        let spec: crate::train::DatasetSpec = self.dataset.parse().map_err(bad)?;
+        let cfg = crate::train::TrainConfig {
+            dataset: spec,
+            test: None,
+            epochs: 1,
+            batch: self.before.config.batch,
+            hidden: self.before.config.widths[1..self.before.config.widths.len() - 1].to_vec(),
+            seed: self.seed,
+            device: crate::train::DeviceChoice::Cpu,
+            hyper: self.before.config.hyper,
+        };
+        let (data, split, _) = crate::train::prepare(&cfg)?;
+        let dataset = std::sync::Arc::new(trace::commit_dataset(&data, &split.train)?);
+        let h = &self.header;
+        let fe = |s: &str, what: &str| {
+            spotproof_core::commit::from_hex(s)
+                .ok_or_else(|| bad(format!("{what} is not a field element")))
+        };
+        let header = trace::StepHeader {
+            arch_id: fe(&h.arch_id, "arch_id")?,
+            step: h.step,
+            prev_root: fe(&h.prev_root, "prev_root")?,
+            dataset_root: fe(&h.dataset_root, "dataset_root")?,
+            data_seed: h.data_seed,
+            worker: fe(&h.worker, "worker")?,
+        };
+        let t = trace::commit_step(&self.before, &self.tensors, &dataset, header)?;
+        if to_hex_root(&t) != self.trace_root {
+            return Err(bad(
+                "the recommitted step does not have the file's trace root".into(),
+            ));
+        }
+        Ok(t)
+    }
+}
+
+fn to_hex_root(t: &Trace) -> String {
+    spotproof_core::commit::to_hex(&t.root)
+}
