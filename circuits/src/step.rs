@@ -336,13 +336,12 @@ impl StepCircuit {
         let root = public(|w| w.root)?;
         let beacon = public(|w| w.beacon)?;
         let worker = public(|w| w.worker)?;
-        if let Some(w) = w {
-            if w.shapes.len() != lay.headers.len()
+        if let Some(w) = w
+            && (w.shapes.len() != lay.headers.len()
                 || w.params.len() != lay.ops.len()
-                || w.openings.len() != class.samples
-            {
-                return Err(SynthesisError::Unsatisfiable);
-            }
+                || w.openings.len() != class.samples)
+        {
+            return Err(SynthesisError::Unsatisfiable);
         }
         let header =
             |f: fn(&StepHeader) -> Fr| witness(&cs, || w.map(|w| f(&w.header)).ok_or_else(missing));

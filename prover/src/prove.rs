@@ -42,16 +42,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkerError + '_ {
 /// replace existing keys unless `force`. Returns the proving key too.
 pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
     let (pk_path, vk_path) = keys::paths(dir, class);
-    if !force {
-        if let Some(p) = [&pk_path, &vk_path].into_iter().find(|p| p.exists()) {
-            return Err(WorkerError::Usage {
-                arg: "--out",
-                reason: format!(
-                    "{} exists; keys are never regenerated silently (use --force)",
-                    p.display()
-                ),
-            });
-        }
+    if !force && let Some(p) = [&pk_path, &vk_path].into_iter().find(|p| p.exists()) {
+        return Err(WorkerError::Usage {
+            arg: "--out",
+            reason: format!(
+                "{} exists; keys are never regenerated silently (use --force)",
+                p.display()
+            ),
+        });
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let pk = spotproof_circuits::setup(class, &mut rand::rngs::OsRng)?;

@@ -227,10 +227,10 @@ pub fn verify_bundles<R: rand::RngCore>(
             continue;
         };
         let q = &parsed[*prev];
-        if results[k].is_ok() {
-            if let Err(e) = check::check_chain(&q.manifest, q.root, &p.manifest) {
-                results[k] = Err(Rejection::Chain(e));
-            }
+        if results[k].is_ok()
+            && let Err(e) = check::check_chain(&q.manifest, q.root, &p.manifest)
+        {
+            results[k] = Err(Rejection::Chain(e));
         }
     }
     Ok(bundles
