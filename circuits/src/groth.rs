@@ -8,9 +8,14 @@ use ark_ec::pairing::Pairing;
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{One, UniformRand};
 use ark_groth16::{Groth16, PreparedVerifyingKey, Proof, ProvingKey, VerifyingKey};
-use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisError};
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL,
+    SynthesisError, SynthesisMode,
+};
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Why a proof could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +66,46 @@ pub fn check_witness(class: Class, w: &StepWitness) -> Result<usize, ProveError>
     }
 }
 
-/// Proves a step and checks the proof before returning it.
+/// A class's constraint matrices, built once per process and reused by every proof.
+struct Shape {
+    matrices: Vec<Matrix<Fr>>,
+    num_inputs: usize,
+    num_constraints: usize,
+}
+
+fn shape(class: Class) -> Result<Arc<Shape>, ProveError> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Arc<Shape>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(s) = cache.lock().ok().and_then(|c| c.get(class.name).cloned()) {
+        return Ok(s);
+    }
+    // Exactly as ark-groth16's setup builds them.
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    StepCircuit {
+        class,
+        witness: None,
+    }
+    .generate_constraints(cs.clone())?;
+    cs.finalize();
+    let matrices = cs
+        .to_matrices()?
+        .remove(R1CS_PREDICATE_LABEL)
+        .ok_or(SynthesisError::MissingCS)?;
+    let s = Arc::new(Shape {
+        matrices,
+        num_inputs: cs.num_instance_variables(),
+        num_constraints: cs.num_constraints(),
+    });
+    if let Ok(mut c) = cache.lock() {
+        c.insert(class.name, s.clone());
+    }
+    Ok(s)
+}
+
+/// Proves a step with the class's cached constraint matrices (the witness is synthesized
+/// without building matrices) and checks the proof before returning it.
 pub fn prove<R: RngCore + CryptoRng>(
     pk: &ProvingKey<Bn254>,
     class: Class,
@@ -69,13 +113,30 @@ pub fn prove<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<Proof<Bn254>, ProveError> {
     let public = public_inputs(w);
-    let proof = Groth16::<Bn254>::prove(
+    let shape = shape(class)?;
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    StepCircuit {
+        class,
+        witness: Some(w.clone()),
+    }
+    .generate_constraints(cs.clone())?;
+    let mut full = cs.instance_assignment()?;
+    full.extend(cs.witness_assignment()?);
+    drop(cs);
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
         pk,
-        StepCircuit {
-            class,
-            witness: Some(w.clone()),
-        },
-        rng,
+        r,
+        s,
+        &shape.matrices,
+        shape.num_inputs,
+        shape.num_constraints,
+        &full,
     )?;
     if !verify(&ark_groth16::prepare_verifying_key(&pk.vk), &public, &proof) {
         // Find out why (a wrong element or opening) rather than report a bare failure.

@@ -1,0 +1,42 @@
+//! The worker takes the smallest class that fits and refuses a model that fits none, saying why.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use spotproof_circuits::{CLASSES, Class, ClassError};
+use spotproof_core::model::{Hyper, ModelConfig};
+use spotproof_core::ops::InputScale;
+
+fn cfg(widths: &[usize], batch: usize) -> ModelConfig {
+    ModelConfig {
+        widths: widths.to_vec(),
+        batch,
+        hyper: Hyper::default(),
+        input_scale: InputScale { shl: 0, shr: 1 },
+    }
+}
+
+#[test]
+fn the_smallest_fitting_class_is_chosen() {
+    let pick = |w: &[usize], b, rows, s| Class::smallest_for(&cfg(w, b), rows, s).map(|c| c.name);
+    assert_eq!(pick(&[32, 16, 10], 8, 240, 18), Ok("mlp2-s18-r32"));
+    assert_eq!(pick(&[64, 128, 10], 32, 1437, 64), Ok("mlp2-s64-r128"));
+    assert_eq!(pick(&[784, 128, 10], 32, 8000, 64), Ok("mlp2-s64-r1024"));
+    assert_eq!(pick(&[784, 128, 10], 128, 60000, 64), Ok("mlp2-s64-r1024"));
+}
+
+#[test]
+fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
+    let no = |w: &[usize], b, rows| match Class::smallest_for(&cfg(w, b), rows, 64) {
+        Err(ClassError::NoClass(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(no(&[784, 256, 64, 10], 32, 8000).contains("3 layers"));
+    assert!(no(&[2048, 128, 10], 32, 8000).contains("width 2048"));
+    assert!(no(&[784, 128, 10], 2000, 8000).contains("batch 2000"));
+    assert!(no(&[784, 128, 10], 32, 100_000).contains("training rows"));
+    assert!(matches!(
+        Class::by_name("nope"),
+        Err(ClassError::Unknown(_))
+    ));
+    assert_eq!(CLASSES.len(), 3);
+}
