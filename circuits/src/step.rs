@@ -612,7 +612,6 @@ impl StepCircuit {
                     xv.enforce_equal(&tv2)?;
                 }
             }
-            let _ = Fr::zero();
         }
         Ok(())
     }
