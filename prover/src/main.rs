@@ -289,12 +289,10 @@ fn commit_cmd(
     };
     let cfg = demo_config(seed, device);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let (_, _, initial) = train::prepare(&cfg)?;
-    let run =
-        spotproof_prover::pipeline::run_committed_full(&cfg, steps, seed, worker, &mut |n| {
-            eprintln!("{n}")
-        })?;
-    let mut before = initial;
+    let run = spotproof_prover::pipeline::run_committed(&cfg, steps, seed, worker, &mut |n| {
+        eprintln!("{n}")
+    })?;
+    let mut before = run.initial;
     for (t, tensors) in run.traces.iter().zip(run.tensors) {
         let m = spotproof_core::check::Manifest::of(t);
         let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);

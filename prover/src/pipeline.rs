@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// A run of committed steps.
 pub struct CommittedRun {
-    /// Every step's tensors (kept only by [`run_committed_full`]).
+    /// Every step's tensors (for trace files).
     pub tensors: Vec<spotproof_core::step::StepTensors>,
     /// The model before the first step.
     pub initial: Model,
@@ -32,35 +32,13 @@ pub fn run_committed(
     worker: Fr,
     notice: &mut dyn FnMut(String),
 ) -> Result<CommittedRun> {
-    run(cfg, steps, data_seed, worker, notice, false)
-}
-
-/// [`run_committed`], keeping every step's tensors (for trace files).
-pub fn run_committed_full(
-    cfg: &TrainConfig,
-    steps: usize,
-    data_seed: u64,
-    worker: Fr,
-    notice: &mut dyn FnMut(String),
-) -> Result<CommittedRun> {
-    run(cfg, steps, data_seed, worker, notice, true)
-}
-
-fn run(
-    cfg: &TrainConfig,
-    steps: usize,
-    data_seed: u64,
-    worker: Fr,
-    notice: &mut dyn FnMut(String),
-    keep: bool,
-) -> Result<CommittedRun> {
     let (data, split, model) = prepare(cfg)?;
     let dataset = Arc::new(trace::commit_dataset(&data, &split.train)?);
     let initial = model.clone();
     let mut before = model.clone();
     let mut backend = Backend::open(cfg.device, model, &data, notice)?;
     let (mut traces, mut summaries) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(steps);
     let mut prev_root = Fr::from(0u64);
     for t in 0..steps as u64 {
         // Batch rows index the committed training rows; the device indexes the whole dataset.
@@ -81,9 +59,7 @@ fn run(
         prev_root = tr.root;
         summaries.push(tensors.summary());
         before.layers = tensors.layers.clone();
-        if keep {
-            kept.push(tensors);
-        }
+        kept.push(tensors);
         traces.push(tr);
     }
     Ok(CommittedRun {
