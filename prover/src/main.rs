@@ -7,6 +7,7 @@ use spotproof_circuits::Class;
 use spotproof_core::model::Hyper;
 use spotproof_prover::prove;
 use spotproof_prover::train::{self, DatasetSpec, DeviceChoice, Progress, TrainConfig};
+use spotproof_verifier::solidity;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -50,7 +51,8 @@ enum Command {
         /// Seed of the split and the initial weights, and of the batch derivation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The worker id (64 hex digits; default: the demo's id).
+        /// The worker id: 64 hex digits of a field element, or an EVM address (`0x` and 40 hex
+        /// digits) to prove through the on-chain StepRegistry (default: the demo's id).
         #[arg(long)]
         worker: Option<String>,
     },
@@ -59,9 +61,17 @@ enum Command {
         /// The trace file `commit` wrote.
         #[arg(long)]
         trace: PathBuf,
-        /// The beacon (64 hex digits), e.g. a validator's challenge or a block hash reduced mod r.
+        /// The beacon (64 hex digits of a field element), e.g. a validator's challenge.
+        #[arg(
+            long,
+            required_unless_present = "block_hash",
+            conflicts_with = "block_hash"
+        )]
+        beacon: Option<String>,
+        /// The hash of the commitment's beacon block (`0x` and 64 hex digits), as the on-chain
+        /// StepRegistry reads it: the beacon is the hash reduced mod r.
         #[arg(long)]
-        beacon: String,
+        block_hash: Option<String>,
         /// The key directory (`setup --out`).
         #[arg(long)]
         keys: PathBuf,
@@ -179,9 +189,10 @@ fn main() -> ExitCode {
         Command::Prove {
             trace,
             beacon,
+            block_hash,
             keys,
             out,
-        } => prove_cmd(&trace, &beacon, &keys, &out),
+        } => prove_cmd(&trace, beacon, block_hash, &keys, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -285,7 +296,12 @@ fn commit_cmd(
     let worker = match worker {
         None => demo_worker(),
         Some(w) => spotproof_core::commit::from_hex(&w)
-            .ok_or_else(|| format!("--worker {w:?} is not 64 hex digits of a field element"))?,
+            .or_else(|| solidity::worker_of_address(&w))
+            .ok_or_else(|| {
+                format!(
+                    "--worker {w:?} is neither 64 hex digits of a field element nor an address (0x and 40 hex digits)"
+                )
+            })?,
     };
     let cfg = demo_config(seed, device);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -315,14 +331,33 @@ fn commit_cmd(
     Ok(())
 }
 
+/// The beacon from `--beacon` (a field element) or `--block-hash` (reduced as the registry does).
+fn parse_beacon(
+    beacon: Option<String>,
+    block_hash: Option<String>,
+) -> Result<spotproof_core::commit::Fr, String> {
+    match (beacon, block_hash) {
+        (Some(b), None) => spotproof_core::commit::from_hex(&b)
+            .ok_or_else(|| format!("--beacon {b:?} is not 64 hex digits of a field element")),
+        (None, Some(h)) => h
+            .strip_prefix("0x")
+            .filter(|d| d.len() == 64)
+            .and_then(|d| hex::decode(d).ok())
+            .and_then(|bytes| <solidity::Word>::try_from(bytes).ok())
+            .map(|w| solidity::beacon_of_block_hash(&w))
+            .ok_or_else(|| format!("--block-hash {h:?} is not 0x and 64 hex digits")),
+        _ => Err("give exactly one of --beacon and --block-hash".into()),
+    }
+}
+
 fn prove_cmd(
     trace: &Path,
-    beacon: &str,
+    beacon: Option<String>,
+    block_hash: Option<String>,
     keys: &Path,
     out: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let beacon = spotproof_core::commit::from_hex(beacon)
-        .ok_or_else(|| format!("--beacon {beacon:?} is not 64 hex digits of a field element"))?;
+    let beacon = parse_beacon(beacon, block_hash)?;
     let file = prove::TraceFile::read(trace)?;
     let t = file.recommit()?;
     let class = Class::smallest_for(

@@ -5,12 +5,14 @@
 //! It verifies proof bundles ([`verify::verify_bundles`]: manifest → trace root, conformance,
 //! beacon, worker id, batched Groth16 verification, chain continuity), loads keys with validation
 //! ([`keys`]), exports bundles for snarkjs ([`snarkjs`]), and checks that this build's integer
-//! reference reproduces the golden vectors ([`check_vectors`]).
+//! reference reproduces the golden vectors ([`check_vectors`]). [`solidity`] renders the on-chain
+//! verifier and step registry and encodes their calldata.
 
 pub mod bundle;
 pub mod files;
 pub mod keys;
 pub mod snarkjs;
+pub mod solidity;
 pub mod verify;
 use serde::Deserialize;
 use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector};

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use spotproof_verifier::bundle::{Bundle, proof_from_hex};
 use spotproof_verifier::keys::{self, Vk};
+use spotproof_verifier::solidity;
 use spotproof_verifier::verify::{Policy, verify_bundles};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +64,30 @@ enum Command {
         /// Output directory (created if missing).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Render the Solidity verifier of a verifying key (SpotproofVerifier.sol) and the step
+    /// registry that extends it (StepRegistry.sol). The output depends on the key only.
+    ExportSolidity {
+        /// The verifying key.
+        #[arg(long)]
+        vk: PathBuf,
+        /// Output directory (created if missing; both files are replaced atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the ABI-encoded `prove(root, proof)` call of a bundle for the step registry, after
+    /// checking the bundle off chain: its proof verifies, its beacon came from outside (a block
+    /// hash) and its worker id is an address.
+    Calldata {
+        /// The bundle.
+        bundle: PathBuf,
+        /// The verifying key (default: `<class>.vk` beside the bundle or in `../keys/`).
+        #[arg(long)]
+        vk: Option<PathBuf>,
+        /// Print one JSON object: sender, trace root, beacon, and both calls (`commit(root)`, for
+        /// reference, must already have been sent before the beacon block).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -223,18 +248,13 @@ fn default_vk(bundle: &Path, class: &str) -> PathBuf {
     }
 }
 
-fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
-    let b = match Bundle::read(bundle) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
+/// A bundle and the verifying key it was proven under (`--vk` or the default place).
+fn bundle_and_key(bundle: &Path, vk: Option<PathBuf>) -> Result<(Bundle, Vk), String> {
+    let b = Bundle::read(bundle).map_err(|e| e.to_string())?;
     let vk_path = vk.unwrap_or_else(|| default_vk(bundle, &b.class));
-    let vk: Vk = match keys::read_vk(&vk_path) {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
+    let vk: Vk = keys::read_vk(&vk_path).map_err(|e| e.to_string())?;
     if vk.class.name != b.class || vk.hash != b.vk_hash {
-        return fail(format!(
+        return Err(format!(
             "{}: the bundle was proven under {} key {}, {} is {} key {}",
             bundle.display(),
             b.class,
@@ -244,6 +264,14 @@ fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
             vk.hash
         ));
     }
+    Ok((b, vk))
+}
+
+fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
+    let (b, vk) = match bundle_and_key(bundle, vk) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
     let p = match b.parse(bundle) {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -272,6 +300,52 @@ fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
     }
 }
 
+fn export_solidity(vk: &Path, out: &Path) -> ExitCode {
+    let vk = match keys::read_vk(vk) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    match solidity::write_contracts(out, &vk) {
+        Ok(paths) => {
+            for p in paths {
+                println!("{}", p.display());
+            }
+            eprintln!(
+                "class {}, vk sha256 {}; deploy StepRegistry(beaconDelay) (it includes the verifier)",
+                vk.class.name, vk.hash
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("cannot write to {}: {e}", out.display())),
+    }
+}
+
+fn calldata(bundle: &Path, vk: Option<PathBuf>, json: bool) -> ExitCode {
+    let calls = match bundle_and_key(bundle, vk)
+        .and_then(|(b, vk)| solidity::registry_calls(bundle, &b, &vk))
+    {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let hex0x = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "contract": "StepRegistry",
+                "sender": hex0x(&calls.worker),
+                "trace_root": hex0x(&solidity::word(&calls.root)),
+                "beacon": hex0x(&solidity::word(&calls.beacon)),
+                "commit": hex0x(&calls.commit),
+                "prove": hex0x(&calls.prove),
+            })
+        );
+    } else {
+        println!("{}", hex0x(&calls.prove));
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Verify {
@@ -284,6 +358,8 @@ fn main() -> ExitCode {
         Command::Export {
             bundle, vk, out, ..
         } => export(&bundle, vk, &out),
+        Command::ExportSolidity { vk, out } => export_solidity(&vk, &out),
+        Command::Calldata { bundle, vk, json } => calldata(&bundle, vk, json),
         Command::CheckVectors { dir, json } => match spotproof_verifier::check_vectors(&dir) {
             Err(e) => {
                 eprintln!("error: {e}");
