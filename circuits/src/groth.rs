@@ -31,9 +31,14 @@ pub enum ProveError {
     SelfCheck,
 }
 
-/// The public inputs in circuit order: trace root, beacon, worker id.
-pub fn public_inputs(w: &StepWitness) -> [Fr; 3] {
-    [w.root, w.beacon, w.worker]
+/// The public inputs in circuit order: the trace root and the challenge
+/// `worker + 2^160 · beacon` (`trace::challenge`; `-1`, which no proof satisfies, if either is
+/// out of range).
+pub fn public_inputs(w: &StepWitness) -> [Fr; 2] {
+    [
+        w.root,
+        spotproof_core::trace::challenge(w.beacon, w.worker).unwrap_or(-Fr::from(1u64)),
+    ]
 }
 
 /// Generates the proving key (and its verifying key) of a class. Single-party: whoever runs it

@@ -14,5 +14,5 @@ pub mod groth;
 pub mod step;
 
 pub use class::{CLASSES, Class, ClassError};
-pub use groth::{ProveError, batch_verify, check_witness, prove, setup, verify};
+pub use groth::{ProveError, batch_verify, check_witness, prove, public_inputs, setup, verify};
 pub use step::{Profile, RowWitness, StepCircuit, StepWitness, profile, step_witness};

@@ -1,4 +1,5 @@
-//! The step circuit: given the public trace root, beacon and worker id, it rebuilds the trace root
+//! The step circuit: given the public trace root and challenge `worker + 2^160 · beacon` (which it
+//! splits into a worker id below 2^160 and a beacon below 2^93), it rebuilds the trace root
 //! from the (private) manifest, derives the seed and all `S` samples, opens each sampled op's rows
 //! from the tensor roots, and recomputes each sampled element exactly as
 //! `spotproof_core::check::verify_sample` does.
@@ -11,7 +12,7 @@
 use crate::class::Class;
 use crate::gadgets::*;
 use ark_bn254::Fr;
-use ark_ff::{Field, Zero};
+use ark_ff::{Field, One, Zero};
 use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::eq::EqGadget;
@@ -38,9 +39,9 @@ pub struct RowWitness {
 pub struct StepWitness {
     /// Public: the trace root.
     pub root: Fr,
-    /// Public: the beacon.
+    /// The beacon (below 2^93), public through the challenge `worker + 2^160 · beacon`.
     pub beacon: Fr,
-    /// Public: the worker id.
+    /// The worker id (an address, below 2^160), public through the challenge.
     pub worker: Fr,
     /// The header (its `worker` must be the public one).
     pub header: StepHeader,
@@ -334,8 +335,15 @@ impl StepCircuit {
             FpVar::new_input(cs.clone(), || w.map(f).ok_or_else(missing))
         };
         let root = public(|w| w.root)?;
-        let beacon = public(|w| w.beacon)?;
-        let worker = public(|w| w.worker)?;
+        let challenge =
+            public(|w| trace::challenge(w.beacon, w.worker).unwrap_or_else(|| -Fr::one()))?;
+        // challenge = worker + 2^160 · beacon with worker < 2^160 and beacon < 2^93.
+        let worker = witness(&cs, || w.map(|w| w.worker).ok_or_else(missing))?;
+        let beacon = witness(&cs, || w.map(|w| w.beacon).ok_or_else(missing))?;
+        bits(&cs, &worker, trace::WORKER_BITS as usize)?;
+        bits(&cs, &beacon, trace::BEACON_BITS as usize)?;
+        let shift = Fr::from(2u64).pow([u64::from(trace::WORKER_BITS)]);
+        lin([(Fr::one(), worker.clone()), (shift, beacon.clone())]).enforce_equal(&challenge)?;
         if let Some(w) = w
             && (w.shapes.len() != lay.headers.len()
                 || w.params.len() != lay.ops.len()
@@ -624,6 +632,11 @@ pub fn step_witness(
     t: &trace::Trace,
     beacon: Fr,
 ) -> Result<StepWitness, spotproof_core::CoreError> {
+    if trace::challenge(beacon, t.header.worker).is_none() {
+        return Err(spotproof_core::CoreError::Config(
+            "the circuit takes beacons below 2^93 and worker ids below 2^160 (addresses)",
+        ));
+    }
     let samples = t.samples(beacon, class.samples);
     let mut openings = Vec::with_capacity(samples.len());
     for s in &samples {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ark_ff::Field;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, ProveError, check_witness, step_witness};
 use spotproof_core::check::{self, Manifest};
@@ -66,6 +67,21 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
 }
 
 #[test]
+fn beacons_and_worker_ids_must_fit_the_challenge() {
+    let two = |k: u64| Fr::from(2u64).pow([k]);
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    let t = &run.traces[0];
+    assert!(step_witness(class(), t, two(93) - Fr::from(1u64)).is_ok());
+    let err = step_witness(class(), t, two(93)).unwrap_err();
+    assert!(err.to_string().contains("2^93"), "{err}");
+    let wide = small_run(1, two(160)).unwrap();
+    let err = step_witness(class(), &wide.traces[0], Fr::from(7u64)).unwrap_err();
+    assert!(err.to_string().contains("2^160"), "{err}");
+    let widest = small_run(1, two(160) - Fr::from(1u64)).unwrap();
+    assert!(step_witness(class(), &widest.traces[0], Fr::from(7u64)).is_ok());
+}
+
+#[test]
 fn a_proof_verifies_only_for_its_public_inputs() {
     use rand::SeedableRng;
     let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
@@ -74,14 +90,26 @@ fn a_proof_verifies_only_for_its_public_inputs() {
     let pk = spotproof_circuits::setup(class(), &mut rng).unwrap();
     let proof = spotproof_circuits::prove(&pk, class(), &w, &mut rng).unwrap();
     let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
-    let public = [w.root, w.beacon, w.worker];
+    let public = spotproof_circuits::public_inputs(&w);
+    assert_eq!(pk.vk.gamma_abc_g1.len(), 3, "two public inputs");
+    assert_eq!(
+        public[1],
+        w.worker + w.beacon * Fr::from(2u64).pow([160u64]),
+        "challenge = worker + 2^160 beacon"
+    );
     assert!(spotproof_circuits::verify(&pvk, &public, &proof));
-    for k in 0..3 {
-        let mut p = public;
-        p[k] += Fr::from(1u64);
+    // Another root, worker (+1), beacon (+2^160) or both swapped: refused.
+    let shift = Fr::from(2u64).pow([160u64]);
+    let others = [
+        [public[0] + Fr::from(1u64), public[1]],
+        [public[0], public[1] + Fr::from(1u64)],
+        [public[0], public[1] + shift],
+        [public[1], public[0]],
+    ];
+    for (k, p) in others.iter().enumerate() {
         assert!(
-            !spotproof_circuits::verify(&pvk, &p, &proof),
-            "public input {k}"
+            !spotproof_circuits::verify(&pvk, p, &proof),
+            "tampered public inputs {k}"
         );
     }
     // Batched: the proof twice verifies, with a bad copy it does not.

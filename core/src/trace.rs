@@ -18,7 +18,7 @@ use crate::error::{CoreError, Result};
 use crate::model::{Model, ModelConfig};
 use crate::step::StepTensors;
 use ark_crypto_primitives::merkle_tree::MerkleTree;
-use ark_ff::PrimeField;
+use ark_ff::{BigInteger, Field, PrimeField};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -248,10 +248,40 @@ pub fn batch_indices(data_seed: u64, step: u64, batch: usize, rows: usize) -> Ve
         .collect()
 }
 
-/// The offline beacon (Fiat–Shamir): `hash(DOMAIN_FS_BEACON, trace_root)`. A worker can only
-/// re-roll it by changing the trace, i.e. by recommitting (see the grinding bound in the paper).
+/// Bits of a beacon: beacons are integers below 2^93.
+pub const BEACON_BITS: u32 = 93;
+/// Bits of a worker id: worker ids are EVM addresses, integers below 2^160.
+pub const WORKER_BITS: u32 = 160;
+
+/// Whether `x` is below 2^`bits`.
+fn fits(x: &Fr, bits: u32) -> bool {
+    x.into_bigint().num_bits() <= bits
+}
+
+/// `x mod 2^BEACON_BITS`: how a beacon is taken from a wider random value (a hash, a block hash).
+pub fn beacon_of(x: Fr) -> Fr {
+    let mut limbs = x.into_bigint().0;
+    limbs[1] &= (1u64 << (BEACON_BITS - 64)) - 1;
+    limbs[2] = 0;
+    limbs[3] = 0;
+    Fr::from(u128::from(limbs[0]) | (u128::from(limbs[1]) << 64))
+}
+
+/// The circuit's second public input, `worker + 2^160 · beacon` (below 2^253 < r, so it
+/// determines both). `None` unless the worker id fits 160 bits and the beacon 93.
+///
+/// Packing the two into one input saves the on-chain verifier a scalar multiplication
+/// (6,150 gas; papers/onchain.md).
+pub fn challenge(beacon: Fr, worker: Fr) -> Option<Fr> {
+    (fits(&beacon, BEACON_BITS) && fits(&worker, WORKER_BITS))
+        .then(|| worker + beacon * Fr::from(2u64).pow([u64::from(WORKER_BITS)]))
+}
+
+/// The offline beacon (Fiat–Shamir): `hash(DOMAIN_FS_BEACON, trace_root) mod 2^93`. A worker can
+/// only re-roll it by changing the trace, i.e. by recommitting (see the grinding bound in the
+/// paper).
 pub fn fiat_shamir_beacon(trace_root: Fr) -> Fr {
-    hash(&[fe(DOMAIN_FS_BEACON), trace_root])
+    beacon_of(hash(&[fe(DOMAIN_FS_BEACON), trace_root]))
 }
 
 /// The sampling seed: `hash(DOMAIN_SEED, trace_root, beacon)`.

@@ -121,3 +121,25 @@ fn batches_and_samples_are_seeded() {
     let fs = trace::fiat_shamir_beacon(tr.root);
     assert_ne!(tr.samples(fs, n), s1[..n].to_vec());
 }
+
+#[test]
+fn beacons_are_93_bits_and_the_challenge_packs_worker_and_beacon() {
+    use ark_ff::{BigInteger, Field, PrimeField};
+    let two = |k: u64| Fr::from(2u64).pow([k]);
+    let fs = trace::fiat_shamir_beacon(Fr::from(99u64));
+    assert!(fs.into_bigint().num_bits() <= trace::BEACON_BITS);
+    assert_ne!(fs, Fr::from(0u64));
+    // beacon_of keeps the low 93 bits of the canonical integer.
+    let x = two(200) + two(92) + Fr::from(5u64);
+    assert_eq!(trace::beacon_of(x), two(92) + Fr::from(5u64));
+    assert_eq!(
+        trace::beacon_of(-Fr::from(1u64)).into_bigint().num_bits(),
+        93
+    );
+    // worker + 2^160 beacon, only for a worker below 2^160 and a beacon below 2^93.
+    let (b, w) = (two(93) - Fr::from(1u64), two(160) - Fr::from(1u64));
+    assert_eq!(trace::challenge(b, w), Some(w + b * two(160)));
+    assert_eq!(trace::challenge(two(93), Fr::from(1u64)), None);
+    assert_eq!(trace::challenge(Fr::from(1u64), two(160)), None);
+    assert!(trace::challenge(b, w).unwrap().into_bigint().num_bits() <= 253);
+}

@@ -51,8 +51,8 @@ enum Command {
         /// Seed of the split and the initial weights, and of the batch derivation.
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// The worker id: 64 hex digits of a field element, or an EVM address (`0x` and 40 hex
-        /// digits) to prove through the on-chain StepRegistry (default: the demo's id).
+        /// The worker id, an EVM address (the StepRegistry's sender): `0x` and 40 hex digits, or
+        /// 64 hex digits of a number below 2^160 (default: the demo's id).
         #[arg(long)]
         worker: Option<String>,
     },
@@ -61,7 +61,7 @@ enum Command {
         /// The trace file `commit` wrote.
         #[arg(long)]
         trace: PathBuf,
-        /// The beacon (64 hex digits of a field element), e.g. a validator's challenge.
+        /// The beacon (64 hex digits of a number below 2^93), e.g. a validator's challenge.
         #[arg(
             long,
             required_unless_present = "block_hash",
@@ -69,7 +69,7 @@ enum Command {
         )]
         beacon: Option<String>,
         /// The hash of the commitment's beacon block (`0x` and 64 hex digits), as the on-chain
-        /// StepRegistry reads it: the beacon is the hash reduced mod r.
+        /// StepRegistry reads it: the beacon is the hash's low 93 bits.
         #[arg(long)]
         block_hash: Option<String>,
         /// The key directory (`setup --out`).
@@ -279,8 +279,9 @@ fn demo_config(seed: u64, device: DeviceChoice) -> TrainConfig {
     }
 }
 
+/// The demo's worker id: an address, like every worker id (the circuit takes 160 bits).
 fn demo_worker() -> spotproof_core::commit::Fr {
-    spotproof_core::commit::hash(&[spotproof_core::commit::fe(0x5107_9200)])
+    spotproof_core::commit::fe(0x5107_9200_5107_9200)
 }
 
 fn commit_cmd(
@@ -295,11 +296,14 @@ fn commit_cmd(
     }
     let worker = match worker {
         None => demo_worker(),
-        Some(w) => spotproof_core::commit::from_hex(&w)
-            .or_else(|| solidity::worker_of_address(&w))
+        Some(w) => solidity::worker_of_address(&w)
+            .or_else(|| {
+                spotproof_core::commit::from_hex(&w)
+                    .filter(|x| solidity::worker_address(x).is_some())
+            })
             .ok_or_else(|| {
                 format!(
-                    "--worker {w:?} is neither 64 hex digits of a field element nor an address (0x and 40 hex digits)"
+                    "--worker {w:?} is not an address (0x and 40 hex digits, or 64 hex digits of a number below 2^160)"
                 )
             })?,
     };
@@ -331,14 +335,15 @@ fn commit_cmd(
     Ok(())
 }
 
-/// The beacon from `--beacon` (a field element) or `--block-hash` (reduced as the registry does).
+/// The beacon from `--beacon` or `--block-hash` (reduced as the registry does).
 fn parse_beacon(
     beacon: Option<String>,
     block_hash: Option<String>,
 ) -> Result<spotproof_core::commit::Fr, String> {
     match (beacon, block_hash) {
         (Some(b), None) => spotproof_core::commit::from_hex(&b)
-            .ok_or_else(|| format!("--beacon {b:?} is not 64 hex digits of a field element")),
+            .filter(|x| spotproof_core::trace::challenge(*x, 0u64.into()).is_some())
+            .ok_or_else(|| format!("--beacon {b:?} is not 64 hex digits of a number below 2^93")),
         (None, Some(h)) => h
             .strip_prefix("0x")
             .filter(|d| d.len() == 64)

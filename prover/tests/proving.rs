@@ -69,7 +69,10 @@ fn setup_writes_loadable_keys_once() {
 fn commit_writes_trace_files_that_recommit_to_their_roots() {
     let dir = temp_dir("commit");
     let d = dir.to_str().unwrap();
-    let out = worker(&["commit", "--out", d, "--steps", "2", "--device", "cpu"]);
+    let address = "0x5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+    let out = worker(&[
+        "commit", "--out", d, "--steps", "2", "--device", "cpu", "--worker", address,
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -82,6 +85,11 @@ fn commit_writes_trace_files_that_recommit_to_their_roots() {
         let (root, path) = line.split_once("  ").unwrap();
         let t = TraceFile::read(std::path::Path::new(path)).unwrap();
         assert_eq!(t.trace_root, root);
+        // The worker id is the address, as the registry's sender will be.
+        assert_eq!(
+            t.header.worker,
+            format!("{}{}", "0".repeat(24), &address[2..])
+        );
         let tr = t.recommit().unwrap();
         assert_eq!(spotproof_core::commit::to_hex(&tr.root), root);
     }
@@ -119,6 +127,12 @@ fn bad_arguments_are_one_line_and_exit_2() {
         &worker(&["commit", "--out", d, "--worker", "zz"]),
         "--worker",
     );
+    // Worker ids are addresses: 64 hex digits of a number of 161 bits are refused.
+    let wide = format!("{}1{}", "0".repeat(23), "0".repeat(40));
+    fails_with(
+        &worker(&["commit", "--out", d, "--worker", &wide]),
+        "not an address",
+    );
     let junk = dir.join("junk.json");
     std::fs::write(&junk, "{").unwrap();
     fails_with(
@@ -149,4 +163,28 @@ fn bad_arguments_are_one_line_and_exit_2() {
         ]),
         "--beacon",
     );
+    let prove = |extra: &[&str]| {
+        let mut args = vec!["prove", "--trace", junk.to_str().unwrap(), "--keys", d];
+        args.extend_from_slice(&["--out", "x"]);
+        args.extend_from_slice(extra);
+        worker(&args)
+    };
+    // Beacons are below 2^93.
+    let wide_beacon = format!("{}2{}", "0".repeat(40), "0".repeat(23));
+    fails_with(&prove(&["--beacon", &wide_beacon]), "below 2^93");
+    fails_with(&prove(&["--block-hash", "0x12"]), "--block-hash");
+    fails_with(&prove(&["--block-hash", &"ab".repeat(32)]), "--block-hash");
+    // Exactly one of the two.
+    let hash = format!("0x{}", "ab".repeat(32));
+    for (out, needle) in [
+        (
+            prove(&["--block-hash", &hash, "--beacon", &"0".repeat(64)]),
+            "cannot be used with",
+        ),
+        (prove(&[]), "--beacon"),
+    ] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(needle), "expected {needle:?}: {err}");
+    }
 }

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 // Rendered by `spotproof-validator export-solidity` from the verifying key of class mlp2-s18-r32
-// (SHA-256 of its compressed arkworks encoding: 8476f41838f13638484db3500124d1d151dce03ed6a618f9edfbe318893494f6).
+// (SHA-256 of its compressed arkworks encoding: f34181e666d69327549c501f3c479737d25f3c30b1fdbaab4d06e6ee4c7811c5).
 // Do not edit: render it again from the key.
 pragma solidity ^0.8.20;
 
 /// @title Groth16 (BN254) verifier of spotproof's step circuit, class mlp2-s18-r32
 /// @notice Accepts a proof iff e(A, B) = e(alpha, beta) * e(L, gamma) * e(C, delta), where
-/// L = IC0 + root * IC1 + beacon * IC2 + worker * IC3, using the EIP-196 and EIP-197 precompiles.
+/// L = IC0 + root * IC1 + challenge * IC2, using the EIP-196 and EIP-197 precompiles. The
+/// challenge packs the worker's address and the beacon: worker + 2^160 * beacon, beacon < 2^93.
 /// A proof is eight words in the precompiles' order: A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0,
 /// C.x, C.y (an Fq2 coordinate c0 + c1*u is written imaginary part first).
 contract SpotproofVerifier {
     /// @notice The circuit class this key belongs to.
     string public constant CLASS = "mlp2-s18-r32";
     /// @notice SHA-256 of the verifying key's compressed arkworks encoding (`spotproof-validator`).
-    bytes32 public constant VK_HASH = 0x8476f41838f13638484db3500124d1d151dce03ed6a618f9edfbe318893494f6;
+    bytes32 public constant VK_HASH = 0xf34181e666d69327549c501f3c479737d25f3c30b1fdbaab4d06e6ee4c7811c5;
 
     /// BN254's base field modulus: every coordinate of a proof is below it.
     uint256 internal constant Q =
@@ -25,80 +26,80 @@ contract SpotproofVerifier {
     /// Outcomes of `_check`.
     uint256 internal constant VALID = 0;
     uint256 internal constant NOT_CANONICAL = 1;
-    uint256 internal constant INPUT_NOT_IN_FIELD = 2;
-    uint256 internal constant MALFORMED = 3;
-    uint256 internal constant WRONG = 4;
+    uint256 internal constant MALFORMED = 2;
+    uint256 internal constant WRONG = 3;
 
     // The verifying key.
     uint256 internal constant ALPHA_X =
-        14908142002224331591647132785905174442550025534684703114940368351767062646672;
+        6679558301149272565317676357247695028109396020376316775797012642805591869597;
     uint256 internal constant ALPHA_Y =
-        20604112234878609990723364823819615514602083967103549132968851867920884468689;
+        12611930362085443302109134158905397261495114632842468014481406626163674695044;
     uint256 internal constant BETA_X1 =
-        13456816162883234437794138909633852455122264673500402103054528833872972081069;
+        17277559000478263784701545545715290866908920984777334337055049168010915098980;
     uint256 internal constant BETA_X0 =
-        3480280032531845476717033882523347965057935136872969133801069398173365873542;
+        20020153402875176011651820587853651500857865254223596314512136461705182443857;
     uint256 internal constant BETA_Y1 =
-        1643848389137377698836946494013835865108883193196523866194733887910912751183;
+        2014087088002948331153250998262624590520574226469311164032725818677156628303;
     uint256 internal constant BETA_Y0 =
-        3331724811985495087840760451713895530563261983010029380369754085607158291095;
+        5759073169700545116990127930507270142745838667962445841759305756969831271799;
     uint256 internal constant GAMMA_X1 =
-        14201244920458869483134412850946321607322629314233824784497849062499413154950;
+        20786941465276660689240822877199365388729131129526485608605263579546364789989;
     uint256 internal constant GAMMA_X0 =
-        19420239998748000190215829122956945814405563300954402896077924194393985528979;
+        18565487287420188277989314465682598277426087023469941953429693445698917904409;
     uint256 internal constant GAMMA_Y1 =
-        8959065472725924379403912707901306180823459987060291487954061588757611977503;
+        9698636375306715676915914815312762110174808294571766266088529907826873654204;
     uint256 internal constant GAMMA_Y0 =
-        8376107355740411821321999590424217537503775574260818659462981328970408911524;
+        7483656123648691271600692870927220301089967304438998570133863312856556330936;
     uint256 internal constant DELTA_X1 =
-        1549400264402803060286653911117582729885432531006418566717229350990501130389;
+        7590135509796469139598592622109602092899796190482201070423368905660376116763;
     uint256 internal constant DELTA_X0 =
-        19070400246481256092136250309108854086421277179420766097899448352960232586938;
+        6446092521595409894343402487032302603848067675793453506142871081651721299480;
     uint256 internal constant DELTA_Y1 =
-        21833321078410796463688677831833525196836904874834698305866149874135447183220;
+        4142339226578124251854725421919811657786220361995891784703998890599688352040;
     uint256 internal constant DELTA_Y0 =
-        6187737975463837801976675743482753092029177945539295783874136017292711829580;
+        12518447730472039927200981318247051193124681951079956898937156324685813036439;
     uint256 internal constant IC0_X =
-        11855566533863142583771287356365284972845872856151016590553982232371316979108;
+        5400484445867611662912138082826849114079004443587463479825935545916671258703;
     uint256 internal constant IC0_Y =
-        14902069536707094664269452373891231505571255680603121988856434396430224686488;
+        436127216234753262340200475195383338812907712623114560248899679644513887444;
     uint256 internal constant IC1_X =
-        16300426372986621825299960010974656069753761902344723439272759786023011485717;
+        18818591951020361360014708785969733567337647740570621619406072192435101212658;
     uint256 internal constant IC1_Y =
-        12476073433248625597238684369646613250206914050214150866860962408816641733131;
+        11610885469893025274351523966600484837295802837287419114327802479937822646670;
     uint256 internal constant IC2_X =
-        19595141613863671228465514347987876529567067720564909946376429429233697282352;
+        5309999571919344127726531891146272755521121590495117793464215939413761970516;
     uint256 internal constant IC2_Y =
-        16130513260731295006521752802959576675873993815936011264482415443099790904494;
-    uint256 internal constant IC3_X =
-        20932756337948810596950020190650055950470058458737659765770929925905138976020;
-    uint256 internal constant IC3_Y =
-        21133007554634447352878038157487911988232517264387328021417963713556836575118;
+        9413527853296846046722386233566011276761662561019471489485538683136515048876;
 
     /// @notice Whether `proof` proves the step circuit for the public inputs
-    /// `[trace root, beacon, worker]`. False for anything malformed: a coordinate not below Q, an
-    /// input not below R, a point off its curve or outside its subgroup.
-    function verifyProof(uint256[8] calldata proof, uint256[3] calldata input)
+    /// `[trace root, worker + 2^160 * beacon]`. False for anything malformed: a coordinate not
+    /// below Q, an input not below R, a point off its curve or outside its subgroup.
+    function verifyProof(uint256[8] calldata proof, uint256[2] calldata input)
         external
         view
         returns (bool)
     {
-        return _check(proof, input[0], input[1], input[2]) == VALID;
+        if (input[0] >= R || input[1] >= R) return false;
+        return _check(proof, input[0], input[1]) == VALID;
     }
 
-    /// @dev One of VALID, NOT_CANONICAL, INPUT_NOT_IN_FIELD, MALFORMED (a precompile refused a
-    /// point) or WRONG (the pairing equation does not hold).
-    function _check(uint256[8] calldata proof, uint256 root, uint256 beacon, uint256 worker)
+    /// @dev One of VALID, NOT_CANONICAL, MALFORMED (a precompile refused a point) or WRONG (the
+    /// pairing equation does not hold). The caller makes sure both inputs are below R.
+    function _check(uint256[8] calldata proof, uint256 root, uint256 challenge)
         internal
         view
         returns (uint256)
     {
-        for (uint256 i; i < 8; ++i) {
-            if (proof[i] >= Q) return NOT_CANONICAL;
-        }
-        if (root >= R || beacon >= R || worker >= R) return INPUT_NOT_IN_FIELD;
         bool ok;
         bool holds;
+        assembly ("memory-safe") {
+            // Every coordinate below Q.
+            ok := 1
+            for { let i := 0 } lt(i, 0x100) { i := add(i, 0x20) } {
+                ok := and(ok, lt(calldataload(add(proof, i)), Q))
+            }
+        }
+        if (!ok) return NOT_CANONICAL;
         assembly ("memory-safe") {
             // The pairing input, 24 words past the free memory pointer:
             // -A, B, alpha, beta, L, gamma, C, delta.
@@ -113,12 +114,7 @@ contract SpotproofVerifier {
             ok := and(ok, staticcall(gas(), 0x06, add(p, 0x180), 0x80, add(p, 0x180), 0x40))
             mstore(add(p, 0x1c0), IC2_X)
             mstore(add(p, 0x1e0), IC2_Y)
-            mstore(add(p, 0x200), beacon)
-            ok := and(ok, staticcall(gas(), 0x07, add(p, 0x1c0), 0x60, add(p, 0x1c0), 0x40))
-            ok := and(ok, staticcall(gas(), 0x06, add(p, 0x180), 0x80, add(p, 0x180), 0x40))
-            mstore(add(p, 0x1c0), IC3_X)
-            mstore(add(p, 0x1e0), IC3_Y)
-            mstore(add(p, 0x200), worker)
+            mstore(add(p, 0x200), challenge)
             ok := and(ok, staticcall(gas(), 0x07, add(p, 0x1c0), 0x60, add(p, 0x1c0), 0x40))
             ok := and(ok, staticcall(gas(), 0x06, add(p, 0x180), 0x80, add(p, 0x180), 0x40))
             // -A = (A.x, Q - A.y), and the point at infinity stays (0, 0).

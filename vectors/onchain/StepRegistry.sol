@@ -6,10 +6,10 @@ pragma solidity ^0.8.20;
 import {SpotproofVerifier} from "./SpotproofVerifier.sol";
 
 /// @title spotproof step registry
-/// @notice A worker commits a trace root; the hash of the block BEACON_DELAY blocks later,
-/// reduced into the scalar field, becomes the beacon that picks the sampled operations; the worker
-/// proves the step under that beacon with its own address as the circuit's worker input; the
-/// registry records the verified step and emits `StepVerified`.
+/// @notice A worker commits a trace root; the low 93 bits of the hash of the block BEACON_DELAY
+/// blocks later become the beacon that picks the sampled operations; the worker proves the step
+/// under that beacon with its own address as the circuit's worker id (public input
+/// `address + 2^160 * beacon`); the registry records the verified step and emits `StepVerified`.
 /// @dev One commitment per (worker, root), ever: a commitment whose beacon has passed out of the
 /// BLOCKHASH window (256 blocks) unproven stays expired, so a worker cannot draw a second beacon
 /// for the same root. Steps are not linked into chains here: the circuit's public inputs do not
@@ -23,6 +23,8 @@ contract StepRegistry is SpotproofVerifier {
     uint256 internal constant HISTORY = 256;
     /// Set in a commitment's record once its proof verified.
     uint256 internal constant VERIFIED = 1 << 255;
+    /// Beacons are the low 93 bits of a block hash.
+    uint256 internal constant BEACON_MASK = (1 << 93) - 1;
     /// Selector, trace root and eight proof words.
     uint256 internal constant PROVE_CALLDATA_BYTES = 4 + 32 * 9;
 
@@ -80,7 +82,9 @@ contract StepRegistry is SpotproofVerifier {
         if (record == 0) revert NotCommitted();
         if (record & VERIFIED != 0) revert AlreadyVerified();
         uint256 value = _beacon(record);
-        uint256 verdict = _check(proof, root, value, uint256(uint160(msg.sender)));
+        // Below 2^253 < R; root < R since commit checked it.
+        uint256 challenge = uint256(uint160(msg.sender)) | (value << 160);
+        uint256 verdict = _check(proof, root, challenge);
         if (verdict != VALID) {
             if (verdict == NOT_CANONICAL) revert ProofNotCanonical();
             if (verdict == MALFORMED) revert ProofMalformed();
@@ -90,8 +94,8 @@ contract StepRegistry is SpotproofVerifier {
         emit StepVerified(msg.sender, root, value);
     }
 
-    /// @notice The beacon `worker` must prove `root` under: the hash of its beacon block reduced
-    /// mod R. Reverts while that block is not yet mined or once it left the BLOCKHASH window.
+    /// @notice The beacon `worker` must prove `root` under: the low 93 bits of its beacon block's
+    /// hash. Reverts while that block is not yet mined or once it left the BLOCKHASH window.
     function beacon(address worker, uint256 root) external view returns (uint256) {
         uint256 record = commitments[worker][root];
         if (record == 0) revert NotCommitted();
@@ -113,12 +117,12 @@ contract StepRegistry is SpotproofVerifier {
         return (Status.Provable, beaconBlock);
     }
 
-    /// @dev The beacon of a (not yet verified) record: the beacon block's hash mod R.
+    /// @dev The beacon of a (not yet verified) record: the beacon block's hash, low 93 bits.
     function _beacon(uint256 beaconBlock) internal view returns (uint256) {
         if (block.number <= beaconBlock) revert BeaconNotYetAvailable(beaconBlock);
         if (block.number - beaconBlock > HISTORY) revert BeaconExpired(beaconBlock);
         bytes32 h = blockhash(beaconBlock);
         if (h == 0) revert BeaconExpired(beaconBlock);
-        return uint256(h) % R;
+        return uint256(h) & BEACON_MASK;
     }
 }

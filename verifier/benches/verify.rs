@@ -48,7 +48,7 @@ fn main() {
         &proof,
     );
     let pvk = ark_groth16::prepare_verifying_key(&pk.vk);
-    let public = [w.root, w.beacon, w.worker];
+    let public = spotproof_circuits::public_inputs(&w);
     // Warm the Poseidon parameters (generated once per process).
     let _ = verify_bundles(
         &vk,

@@ -17,9 +17,9 @@ use spotproof_core::trace::{OpDesc, Role, StepHeader};
 use std::path::{Path, PathBuf};
 
 /// The bundle format this build writes and reads.
-pub const SCHEMA: u32 = 1;
-/// Public inputs of the step circuit: trace root, beacon, worker id.
-pub const PUBLIC_INPUTS: usize = 3;
+pub const SCHEMA: u32 = 2;
+/// Public inputs of the step circuit: trace root and `worker + 2^160 · beacon`.
+pub const PUBLIC_INPUTS: usize = 2;
 /// Bytes of an encoded proof.
 pub const PROOF_BYTES: usize = 256;
 

@@ -10,9 +10,10 @@ use spotproof_circuits::Class;
 use std::path::{Path, PathBuf};
 
 /// Magic of a verifying-key file.
-pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x01";
-/// Magic of a proving-key file.
-pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x01";
+/// Version 2: two public inputs (trace root, challenge); version 1 keys had three.
+pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x02";
+/// Magic of a proving-key file (version 2, as [`VK_MAGIC`]).
+pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x02";
 
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -90,9 +91,15 @@ fn decode<K: CanonicalDeserialize>(
         kind,
         reason,
     };
-    let rest = bytes
-        .strip_prefix(&magic[..])
-        .ok_or_else(|| bad("wrong magic".into()))?;
+    let rest = bytes.strip_prefix(&magic[..]).ok_or_else(|| {
+        match bytes.get(..8) {
+            Some(m) if m[..7] == magic[..7] => bad(format!(
+                "key format version {}, this build reads version {}: run `spotproof-worker setup` again",
+                m[7], magic[7]
+            )),
+            _ => bad("wrong magic".into()),
+        }
+    })?;
     let (&n, rest) = rest.split_first().ok_or_else(|| bad("truncated".into()))?;
     let name = rest
         .get(..usize::from(n))
@@ -127,8 +134,9 @@ pub fn read_vk(path: &Path) -> Result<Vk, KeyError> {
             path: path.to_path_buf(),
             kind: "verifying",
             reason: format!(
-                "{} public inputs, expected 3",
-                key.gamma_abc_g1.len().saturating_sub(1)
+                "{} public inputs, expected {}",
+                key.gamma_abc_g1.len().saturating_sub(1),
+                crate::bundle::PUBLIC_INPUTS
             ),
         });
     }

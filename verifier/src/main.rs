@@ -283,12 +283,13 @@ fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(out) {
         return fail(format!("cannot create {}: {e}", out.display()));
     }
-    match spotproof_verifier::snarkjs::write_dir(
-        out,
-        &vk.key,
-        &proof,
-        &[p.root, p.beacon, p.worker],
-    ) {
+    let Some(challenge) = spotproof_core::trace::challenge(p.beacon, p.worker) else {
+        return fail(format!(
+            "{}: the beacon is not below 2^93 or the worker id not below 2^160",
+            bundle.display()
+        ));
+    };
+    match spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.root, challenge]) {
         Ok(()) => {
             println!(
                 "wrote proof.json, public.json, verification_key.json to {}",

@@ -91,7 +91,7 @@ fn write_json_atomic(dir: &Path, name: &str, value: &Value) -> io::Result<()> {
 }
 
 /// The canonical integer of a prime-field element, in decimal.
-fn dec<F: PrimeField>(x: &F) -> String {
+pub(crate) fn dec<F: PrimeField>(x: &F) -> String {
     x.into_bigint().to_string()
 }
 

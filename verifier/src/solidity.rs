@@ -12,6 +12,7 @@
 use crate::bundle::{BeaconSource, Bundle, proof_from_hex};
 use crate::files::write_atomic;
 use crate::keys::Vk;
+use crate::snarkjs::dec;
 use crate::verify::{Policy, verify_bundles};
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
@@ -32,8 +33,8 @@ const VERIFIER_TEMPLATE: &str = include_str!("../contracts/SpotproofVerifier.sol
 pub const COMMIT_SELECTOR: [u8; 4] = [0xf4, 0xf9, 0x8a, 0xd5];
 /// `prove(uint256,uint256[8])`.
 pub const PROVE_SELECTOR: [u8; 4] = [0xe4, 0x2c, 0xfb, 0xf0];
-/// `verifyProof(uint256[8],uint256[3])`.
-pub const VERIFY_PROOF_SELECTOR: [u8; 4] = [0x65, 0xc0, 0x32, 0x59];
+/// `verifyProof(uint256[8],uint256[2])`.
+pub const VERIFY_PROOF_SELECTOR: [u8; 4] = [0x5f, 0xe2, 0x4f, 0x23];
 /// Bytes of the registry's `prove` calldata: selector, root, eight proof words.
 pub const PROVE_CALLDATA_BYTES: usize = 4 + 32 * 9;
 
@@ -46,10 +47,6 @@ pub fn word<F: PrimeField>(x: &F) -> Word {
     let be = x.into_bigint().to_bytes_be();
     w[32 - be.len()..].copy_from_slice(&be);
     w
-}
-
-fn dec<F: PrimeField>(x: &F) -> String {
-    x.into_bigint().to_string()
 }
 
 fn g1_coords(p: &G1Affine) -> [Fq; 2] {
@@ -92,16 +89,20 @@ pub fn prove_calldata(root: &Fr, p: &Proof<Bn254>) -> Vec<u8> {
     calldata(PROVE_SELECTOR, &words)
 }
 
-/// The verifier's `verifyProof(proof, [root, beacon, worker])` call.
-pub fn verify_proof_calldata(p: &Proof<Bn254>, inputs: &[Fr; 3]) -> Vec<u8> {
+/// The verifier's `verifyProof(proof, [root, challenge])` call.
+pub fn verify_proof_calldata(p: &Proof<Bn254>, inputs: &[Fr; 2]) -> Vec<u8> {
     let mut words = proof_words(p).to_vec();
     words.extend(inputs.iter().map(word));
     calldata(VERIFY_PROOF_SELECTOR, &words)
 }
 
-/// The beacon the registry derives from a block hash: the hash as a big-endian integer mod r.
+/// The beacon the registry derives from a block hash: the low 93 bits of the hash read as a
+/// big-endian integer (`uint256(blockhash(n)) & (2^93 - 1)`).
 pub fn beacon_of_block_hash(hash: &Word) -> Fr {
-    Fr::from_be_bytes_mod_order(hash)
+    let mut low = [0u8; 16];
+    low.copy_from_slice(&hash[16..]);
+    let mask = (1u128 << spotproof_core::trace::BEACON_BITS) - 1;
+    Fr::from(u128::from_be_bytes(low) & mask)
 }
 
 /// The worker id as an EVM address, if it is one (below 2^160): the registry passes
@@ -269,13 +270,17 @@ mod tests {
     }
 
     #[test]
-    fn block_hashes_reduce_mod_r() {
+    fn block_hashes_keep_their_low_93_bits() {
         let all_ones = [0xffu8; 32];
-        let reduced = beacon_of_block_hash(&all_ones);
-        // 2^256 - 1 = 5 r + 0x0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffa.
         assert_eq!(
-            spotproof_core::commit::to_hex(&reduced),
-            "0e0a77c19a07df2f666ea36f7879462e36fc76959f60cd29ac96341c4ffffffa"
+            spotproof_core::commit::to_hex(&beacon_of_block_hash(&all_ones)),
+            format!("{}1{}", "0".repeat(40), "f".repeat(23))
         );
+        let mut h = [0u8; 32];
+        h[0] = 0xab; // high bits are dropped
+        h[20] = 0x25; // bits 88..96: 0x25 & 0x1f survives
+        h[31] = 7;
+        let b = beacon_of_block_hash(&h);
+        assert_eq!(b, Fr::from((0x05u128 << 88) | 7));
     }
 }

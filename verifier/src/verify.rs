@@ -33,6 +33,10 @@ pub enum Rejection {
     /// A Fiat–Shamir bundle whose beacon is not `hash(11, trace_root)`.
     #[error("the beacon is not the Fiat-Shamir beacon of the trace root")]
     FiatShamirBeacon,
+    /// The beacon or the worker id does not fit the circuit's challenge (beacons are below 2^93,
+    /// worker ids are addresses, below 2^160).
+    #[error("the beacon is not below 2^93 or the worker id not below 2^160")]
+    ChallengeRange,
     /// The beacon is not the one the validator expects.
     #[error("the beacon is not the expected one")]
     UnexpectedBeacon,
@@ -40,7 +44,7 @@ pub enum Rejection {
     #[error("malformed proof: {0}")]
     ProofEncoding(String),
     /// The proof does not verify for these public inputs.
-    #[error("the proof does not verify for (trace root, beacon, worker)")]
+    #[error("the proof does not verify for (trace root, worker + 2^160 beacon)")]
     ProofInvalid,
     /// The step does not continue the previous bundle's step.
     #[error("{0}")]
@@ -119,7 +123,7 @@ fn precheck(
     b: &Bundle,
     p: &Parsed,
     policy: &Policy,
-) -> Result<([Fr; 3], Proof<Bn254>), Rejection> {
+) -> Result<([Fr; 2], Proof<Bn254>), Rejection> {
     let m = &p.manifest;
     if m.root().ok() != Some(p.root) {
         return Err(Rejection::RootMismatch);
@@ -144,8 +148,9 @@ fn precheck(
     if policy.beacon.is_some_and(|x| x != p.beacon) {
         return Err(Rejection::UnexpectedBeacon);
     }
+    let challenge = trace::challenge(p.beacon, p.worker).ok_or(Rejection::ChallengeRange)?;
     let proof = proof_from_hex(&b.proof).map_err(Rejection::ProofEncoding)?;
-    Ok(([p.root, p.beacon, p.worker], proof))
+    Ok(([p.root, challenge], proof))
 }
 
 /// Verifies bundles under one key: per-bundle checks, one batched pairing check for all proofs

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{json, s, validator};
+
 use rand::SeedableRng;
 use serde_json::Value;
 use spotproof_circuits::fixture::small_run;
@@ -14,8 +16,7 @@ use spotproof_core::commit::{Fr, to_hex};
 use spotproof_core::trace;
 use spotproof_verifier::bundle::{BeaconSource, Bundle};
 use spotproof_verifier::keys;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 struct Fixture {
@@ -68,34 +69,10 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn validator(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_spotproof-validator"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 /// Writes an edited copy of bundle `k` and returns its path.
 fn edited(name: &str, k: usize, edit: impl FnOnce(&mut Value)) -> PathBuf {
     let f = fixture();
-    let mut v = json(&f.bundles[k]);
-    edit(&mut v);
-    let path = f.dir.join(format!("{name}.json"));
-    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
-    path
+    common::edited(&f.bundles[k], &f.dir, name, edit)
 }
 
 #[test]

@@ -6,9 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
 mod evm;
 
+use common::{s, scratch, validator};
+
 use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::Field;
 use evm::{Chain, Compiled, Outcome, address_word, compile, encode, solc_or_skip, u64_word};
 use rand::SeedableRng;
 use revm::primitives::{Address, U256, keccak256};
@@ -16,12 +20,12 @@ use serde_json::Value;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
+use spotproof_core::trace;
 use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
 use spotproof_verifier::keys;
 use spotproof_verifier::solidity::{self, Word};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// The bound the issue sets on the registry's `prove` transaction (the goal is 230,000).
@@ -60,15 +64,6 @@ fn stranger() -> Address {
 
 fn deployer() -> Address {
     Address::repeat_byte(0xd0)
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("onchain")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// One setup, one proof and one compilation for the whole file.
@@ -124,22 +119,6 @@ fn fixture() -> &'static Fixture {
             contracts,
         }
     })
-}
-
-fn validator(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_spotproof-validator"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// The `prove` calldata `spotproof-validator calldata` prints for the fixture's bundle.
@@ -221,7 +200,7 @@ fn golden_contracts_are_what_export_solidity_renders() {
         let want = std::fs::read_to_string(golden.join(name)).unwrap();
         assert!(
             ours == want,
-            "{name} differs from vectors/onchain (re-render with `cargo run -p spotproof-verifier --example onchain_vectors`)"
+            "{name} differs from vectors/onchain (re-render with `spotproof-validator export-solidity --vk vectors/onchain/mlp2-s18-r32.vk --out vectors/onchain`)"
         );
     }
     let Some(solc) = solc_or_skip("golden_contracts") else {
@@ -250,7 +229,7 @@ fn golden_contracts_are_what_export_solidity_renders() {
         hex::encode(solidity::PROVE_SELECTOR)
     );
     assert_eq!(
-        reg["verifyProof(uint256[8],uint256[3])"],
+        reg["verifyProof(uint256[8],uint256[2])"],
         hex::encode(solidity::VERIFY_PROOF_SELECTOR)
     );
 }
@@ -278,48 +257,48 @@ fn the_verifier_accepts_the_real_proof_and_rejects_tampering() {
     let (at, deploy_gas) = chain.deploy(deployer(), &code.bytecode, &[]).unwrap();
     chain.mine(1);
     let worker_fr = solidity::worker_of_address(&worker().to_string()).unwrap();
-    let inputs = [f.root, f.beacon, worker_fr].map(|x| fr_word(&x));
-    let call = |chain: &mut Chain, words: &[Word; 8], inputs: &[Word; 3]| {
+    let challenge = trace::challenge(f.beacon, worker_fr).unwrap();
+    let inputs = [fr_word(&f.root), fr_word(&challenge)];
+    let call = |chain: &mut Chain, words: &[Word; 8], inputs: &[Word; 2]| {
         let mut all = words.to_vec();
         all.extend_from_slice(inputs);
         let o = chain.call(
             stranger(),
             at,
-            &encode("verifyProof(uint256[8],uint256[3])", &all),
+            &encode("verifyProof(uint256[8],uint256[2])", &all),
         );
         assert!(o.success, "verifyProof reverted: {}", o.error());
         o.output[31] == 1 && o.output[..31].iter().all(|&b| b == 0)
     };
     assert!(call(&mut chain, &f.words, &inputs));
     let proof = proof_from_hex(&Bundle::read(&f.bundle).unwrap().proof).unwrap();
-    let [root, beacon, wk] = [f.root, f.beacon, worker_fr];
-    assert_eq!(
-        solidity::verify_proof_calldata(&proof, &[root, beacon, wk]),
-        {
-            let mut all = f.words.to_vec();
-            all.extend_from_slice(&inputs);
-            encode("verifyProof(uint256[8],uint256[3])", &all)
-        }
-    );
-    let sent = chain.send(
-        stranger(),
-        at,
-        &solidity::verify_proof_calldata(&proof, &[root, beacon, wk]),
-    );
+    let data = solidity::verify_proof_calldata(&proof, &[f.root, challenge]);
+    let mut all = f.words.to_vec();
+    all.extend_from_slice(&inputs);
+    assert_eq!(data, encode("verifyProof(uint256[8],uint256[2])", &all));
+    let sent = chain.send(stranger(), at, &data);
     assert!(sent.success);
     eprintln!(
         "gas: SpotproofVerifier deploy {deploy_gas}, verifyProof transaction {}, runtime {} bytes",
         sent.gas_used, code.runtime_size
     );
 
-    for k in 0..3 {
-        let mut bad = inputs;
-        bad[k] = fr_word(&([root, beacon, wk][k] + Fr::from(1u64)));
-        assert!(!call(&mut chain, &f.words, &bad), "input {k} + 1 accepted");
+    let two = |k: u32| Fr::from(2u64).pow([u64::from(k)]);
+    let tampered = [
+        ("root + 1", [f.root + Fr::from(1u64), challenge]),
+        ("another worker", [f.root, challenge + Fr::from(1u64)]),
+        (
+            "another beacon",
+            [f.root, challenge + two(trace::WORKER_BITS)],
+        ),
+        ("swapped inputs", [challenge, f.root]),
+    ];
+    for (what, bad) in tampered {
+        assert!(
+            !call(&mut chain, &f.words, &bad.map(|x| fr_word(&x))),
+            "{what} accepted"
+        );
     }
-    let mut swapped = inputs;
-    swapped.swap(0, 1);
-    assert!(!call(&mut chain, &f.words, &swapped));
     // An input that is not a field element: root + r, same value mod r.
     let mut above = inputs;
     above[0] =
@@ -438,8 +417,9 @@ fn the_registry_records_a_proven_step_within_the_gas_bound() {
 
     let o = chain.send(w, reg, &calldata);
     assert!(o.success, "honest proof refused: {}", o.error());
+    let calldata_gas: u64 = calldata.iter().map(|&b| if b == 0 { 4 } else { 16 }).sum();
     eprintln!(
-        "gas: StepRegistry commit {commit_gas}, prove {} (bound {PROVE_GAS_BOUND}, goal 230000), runtime {} bytes",
+        "gas: StepRegistry commit {commit_gas}, prove {} (calldata {calldata_gas}; bound {PROVE_GAS_BOUND}, goal 230000), runtime {} bytes",
         o.gas_used,
         contract("StepRegistry").unwrap().runtime_size
     );
@@ -622,17 +602,9 @@ fn the_registry_needs_a_beacon_delay() {
     expect(&o, "BadBeaconDelay()");
 }
 
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 fn edited(name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
     let f = fixture();
-    let mut v = json(&f.bundle);
-    edit(&mut v);
-    let path = f.dir.join(format!("{name}.json"));
-    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
-    path
+    common::edited(&f.bundle, &f.dir, name, edit)
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Shared by the verifier's integration tests: finding and running snarkjs, scratch folders.
+//! Shared by the verifier's integration tests: finding and running snarkjs, scratch folders,
+//! running the `spotproof-validator` binary, reading JSON.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
@@ -81,9 +82,46 @@ pub fn snarkjs_verify(snarkjs: &Path, dir: &Path) -> Verdict {
 /// A fresh, empty scratch directory for one case.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("snarkjs")
+        .join("verifier-tests")
         .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Runs `spotproof-validator` with `args`: (exit code, stdout, stderr).
+pub fn validator(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_spotproof-validator"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A path as a command-line argument.
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A JSON file.
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Writes an edited copy of the JSON file `src` as `dir/name.json` and returns its path.
+pub fn edited(
+    src: &Path,
+    dir: &Path,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> PathBuf {
+    let mut v = json(src);
+    edit(&mut v);
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    path
 }
