@@ -3,8 +3,8 @@
 //! verifier (BN254).
 //!
 //! The statement is `spotproof_core::check::verify_sample_proof` for every sample the beacon
-//! selects, with the trace root, the beacon and the worker id as the only public inputs
-//! (`papers/protocol.md` §7.3). The crate must not depend on wgpu, the shaders or the prover.
+//! selects, with the trace root and the challenge `worker + 2^160 · beacon` as the only public
+//! inputs (`papers/protocol.md` §9). The crate must not depend on wgpu, the shaders or the prover.
 
 pub mod class;
 pub mod costs;

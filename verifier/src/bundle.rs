@@ -118,7 +118,7 @@ pub struct Bundle {
     pub beacon: String,
     /// Where it came from.
     pub beacon_source: BeaconSource,
-    /// The worker id (a public input; must be the header's).
+    /// The worker id, an address (public through the challenge; must be the header's).
     pub worker: String,
     /// Samples proven.
     pub samples: usize,
