@@ -94,7 +94,7 @@ fn decode<K: CanonicalDeserialize>(
     let rest = bytes.strip_prefix(&magic[..]).ok_or_else(|| {
         match bytes.get(..8) {
             Some(m) if m[..7] == magic[..7] => bad(format!(
-                "key format version {}, this build reads version {}: run `spotproof-worker setup` again",
+                "key format version {}, this build reads version {}: regenerate the keys (`spotproof-worker setup --force`)",
                 m[7], magic[7]
             )),
             _ => bad("wrong magic".into()),

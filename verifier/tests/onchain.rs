@@ -239,10 +239,21 @@ fn export_solidity_refuses_bad_keys_with_one_line() {
     let dir = scratch("bad-vk");
     let junk = dir.join("junk.vk");
     std::fs::write(&junk, b"not a key").unwrap();
-    for vk in [junk, dir.join("missing.vk")] {
+    // A key of format version 1 (three public inputs, before the packed challenge).
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/onchain/mlp2-s18-r32.vk");
+    let mut old = std::fs::read(golden).unwrap();
+    old[7] = 1;
+    let v1 = dir.join("v1.vk");
+    std::fs::write(&v1, old).unwrap();
+    for (vk, why) in [
+        (junk, "wrong magic"),
+        (dir.join("missing.vk"), "cannot read"),
+        (v1, "format version 1"),
+    ] {
         let (code, _, err) = validator(&["export-solidity", "--vk", s(&vk), "--out", s(&dir)]);
         assert_eq!(code, 2, "{err}");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(why), "{why}: {err}");
     }
     assert!(!dir.join(solidity::VERIFIER_FILE).exists());
 }
