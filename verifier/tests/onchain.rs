@@ -365,16 +365,39 @@ fn malformed_proofs(words: &[Word; 8]) -> Vec<(&'static str, [Word; 8])> {
             with(6, add_word(words[6], U256::from(1))),
         ),
         ("B with c0 and c1 in snarkjs's order", swapped_b),
+        ("B on the twist but outside the subgroup", {
+            let mut c = *words;
+            c[2..6].copy_from_slice(&twist_point_outside_subgroup());
+            c
+        }),
         ("-A instead of A", with(1, neg_a_y)),
         ("A replaced by C", a_is_c),
         ("all zero (points at infinity)", [[0u8; 32]; 8]),
     ]
 }
 
+/// `[x.c1, x.c0, y.c1, y.c0]` of a point on BN254's G2 curve that is not in the prime-order
+/// subgroup (the twist's cofactor is large, so the first x that gives a point does).
+fn twist_point_outside_subgroup() -> [Word; 4] {
+    use ark_bn254::{Fq, Fq2, G2Affine};
+    let mut x = Fq2::new(Fq::from(1u64), Fq::from(0u64));
+    loop {
+        if let Some(p) = G2Affine::get_point_from_x_unchecked(x, false)
+            && !p.is_in_correct_subgroup_assuming_on_curve()
+        {
+            return [p.x.c1, p.x.c0, p.y.c1, p.y.c0].map(|c| solidity::word(&c));
+        }
+        x += Fq2::from(1u64);
+    }
+}
+
 fn registry_error(what: &str) -> &'static str {
     if what.contains("+ q") {
         "ProofNotCanonical()"
-    } else if what.contains("off the curve") || what.contains("snarkjs's order") {
+    } else if what.contains("off the curve")
+        || what.contains("snarkjs's order")
+        || what.contains("outside the subgroup")
+    {
         "ProofMalformed()"
     } else {
         "ProofRejected()"
