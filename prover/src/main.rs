@@ -454,7 +454,7 @@ fn demo_cmd(
     let mut prove_seconds = Vec::new();
     for (k, t) in run.traces.iter().enumerate() {
         eprintln!(
-            "[3/4] step {k}: beacon = hash(11, root), proving {} samples ...",
+            "[3/4] step {k}: beacon = hash(11, root) mod 2^93, proving {} samples ...",
             class.samples
         );
         let path = bundle_dir.join(format!("step-{k:06}.json"));

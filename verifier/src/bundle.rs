@@ -27,7 +27,7 @@ pub const PROOF_BYTES: usize = 256;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BeaconSource {
-    /// `hash(11, trace_root)`: offline, checkable by anyone (grinding bound in the paper).
+    /// `hash(11, trace_root) mod 2^93`: offline, checkable by anyone (grinding bound in the paper).
     FiatShamir,
     /// Given from outside after the commitment (a validator, a block hash).
     External,

@@ -30,7 +30,7 @@ pub enum Rejection {
         /// The class's.
         expected: usize,
     },
-    /// A Fiat–Shamir bundle whose beacon is not `hash(11, trace_root)`.
+    /// A Fiat–Shamir bundle whose beacon is not `hash(11, trace_root) mod 2^93`.
     #[error("the beacon is not the Fiat-Shamir beacon of the trace root")]
     FiatShamirBeacon,
     /// The beacon or the worker id does not fit the circuit's challenge (beacons are below 2^93,
