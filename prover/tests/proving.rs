@@ -135,40 +135,17 @@ fn bad_arguments_are_one_line_and_exit_2() {
     );
     let junk = dir.join("junk.json");
     std::fs::write(&junk, "{").unwrap();
-    fails_with(
-        &worker(&[
-            "prove",
-            "--trace",
-            junk.to_str().unwrap(),
-            "--beacon",
-            &"0".repeat(64),
-            "--keys",
-            d,
-            "--out",
-            "x",
-        ]),
-        "not a spotproof trace file",
-    );
-    fails_with(
-        &worker(&[
-            "prove",
-            "--trace",
-            junk.to_str().unwrap(),
-            "--beacon",
-            "12",
-            "--keys",
-            d,
-            "--out",
-            "x",
-        ]),
-        "--beacon",
-    );
     let prove = |extra: &[&str]| {
         let mut args = vec!["prove", "--trace", junk.to_str().unwrap(), "--keys", d];
         args.extend_from_slice(&["--out", "x"]);
         args.extend_from_slice(extra);
         worker(&args)
     };
+    fails_with(
+        &prove(&["--beacon", &"0".repeat(64)]),
+        "not a spotproof trace file",
+    );
+    fails_with(&prove(&["--beacon", "12"]), "--beacon");
     // Beacons are below 2^93.
     let wide_beacon = format!("{}2{}", "0".repeat(40), "0".repeat(23));
     fails_with(&prove(&["--beacon", &wide_beacon]), "below 2^93");
