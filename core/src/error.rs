@@ -44,6 +44,16 @@ pub enum CoreError {
     /// An invalid model or training configuration.
     #[error("invalid configuration: {0}")]
     Config(&'static str),
+    /// Text that is not the identifier it stands for (a worker id, a beacon, a block hash).
+    #[error("{what} {given:?} is not {expected}")]
+    Parse {
+        /// What was being parsed.
+        what: &'static str,
+        /// The text given.
+        given: String,
+        /// The accepted forms.
+        expected: &'static str,
+    },
     /// A row index outside the dataset.
     #[error("{op}: index {index} is out of range for {len} rows")]
     Index {

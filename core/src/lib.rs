@@ -12,6 +12,7 @@ pub mod check;
 pub mod commit;
 pub mod data;
 pub mod error;
+pub mod ids;
 pub mod model;
 pub mod ops;
 pub mod rng;

@@ -254,7 +254,7 @@ pub const BEACON_BITS: u32 = 93;
 pub const WORKER_BITS: u32 = 160;
 
 /// Whether `x` is below 2^`bits`.
-fn fits(x: &Fr, bits: u32) -> bool {
+pub(crate) fn fits(x: &Fr, bits: u32) -> bool {
     x.into_bigint().num_bits() <= bits
 }
 

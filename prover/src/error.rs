@@ -29,6 +29,9 @@ pub enum WorkerError {
     /// The model fits no circuit class (or not the one asked for).
     #[error(transparent)]
     Class(#[from] spotproof_circuits::ClassError),
+    /// The validator's check of the worker's own bundles could not run.
+    #[error(transparent)]
+    Verify(#[from] spotproof_verifier::verify::VerifyError),
     /// Proving failed (e.g. a sampled element is wrong).
     #[error(transparent)]
     Prove(#[from] spotproof_circuits::ProveError),

@@ -2,10 +2,13 @@
 //! reference), commits every step as a chained trace ([`pipeline`]), and proves the beacon-sampled
 //! operations of a step with Groth16 into a bundle ([`prove`]).
 //!
-//! The `spotproof-worker` binary is a thin clap front end over [`train::run`].
+//! [`demo`] runs the whole chain. The `spotproof-worker` binary is a thin clap front end over
+//! these; it shares the validator's exit policy (`spotproof_verifier::cli`).
 
+pub mod demo;
 pub mod error;
 pub mod pipeline;
+pub mod progress;
 pub mod prove;
 pub mod train;
 

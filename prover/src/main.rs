@@ -2,15 +2,17 @@
 //! and proves their steps.
 
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use spotproof_circuits::Class;
+use spotproof_core::ids::{Beacon, BlockHash, WorkerId};
 use spotproof_core::model::Hyper;
-use spotproof_prover::prove;
-use spotproof_prover::train::{self, DatasetSpec, DeviceChoice, Progress, TrainConfig};
-use spotproof_verifier::solidity;
+use spotproof_prover::demo::{self, SINGLE_PARTY};
+use spotproof_prover::progress::Bar;
+use spotproof_prover::train::{self, DatasetSpec, DeviceChoice, TrainConfig};
+use spotproof_prover::{pipeline, prove};
+use spotproof_verifier::cli::{self, Outcome};
+use spotproof_verifier::outln;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 /// The spotproof worker: integer-only training whose every step can be checked.
 #[derive(Parser)]
@@ -54,7 +56,7 @@ enum Command {
         /// The worker id, an EVM address (the StepRegistry's sender): `0x` and 40 hex digits, or
         /// 64 hex digits of a number below 2^160 (default: the demo's id).
         #[arg(long)]
-        worker: Option<String>,
+        worker: Option<WorkerId>,
     },
     /// Prove a committed step (a trace file) under a beacon received after the commitment.
     Prove {
@@ -67,11 +69,11 @@ enum Command {
             required_unless_present = "block_hash",
             conflicts_with = "block_hash"
         )]
-        beacon: Option<String>,
+        beacon: Option<Beacon>,
         /// The hash of the commitment's beacon block (`0x` and 64 hex digits), as the on-chain
         /// StepRegistry reads it: the beacon is the hash's low 93 bits.
         #[arg(long)]
-        block_hash: Option<String>,
+        block_hash: Option<BlockHash>,
         /// The key directory (`setup --out`).
         #[arg(long)]
         keys: PathBuf,
@@ -80,7 +82,8 @@ enum Command {
         out: PathBuf,
     },
     /// The whole chain on the digits model: setup if the keys are missing, train N steps,
-    /// commit, derive the beacon (Fiat-Shamir), prove, self-verify, write bundles.
+    /// commit, derive the beacon (Fiat-Shamir), prove, write bundles, verify them as a validator
+    /// does (exit 1 if it rejects one).
     Demo {
         /// Output directory: `keys/` and `bundles/` go there.
         #[arg(long)]
@@ -148,28 +151,15 @@ fn parse_pair(s: &str) -> Result<(PathBuf, PathBuf), String> {
     }
 }
 
-/// Progress on stderr: a bar per epoch when stderr is a terminal, plain lines otherwise.
-struct Bar {
-    bar: ProgressBar,
-}
-
-impl Progress for Bar {
-    fn line(&mut self, text: String) {
-        self.bar.suspend(|| eprintln!("{text}"));
-    }
-    fn epoch_start(&mut self, epoch: usize, steps: usize) {
-        self.bar.reset();
-        self.bar.set_length(steps as u64);
-        self.bar.set_message(format!("epoch {epoch}"));
-    }
-    fn step_done(&mut self) {
-        self.bar.inc(1);
-    }
-}
+/// What a handler returns: an outcome, or a usage or I/O error (exit 2).
+type Handled = Result<Outcome, Box<dyn std::error::Error>>;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let cli: Cli = match cli::parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    cli::exit(match cli.command {
         Command::Train(args) => train_cmd(args),
         Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
         Command::Demo {
@@ -192,18 +182,17 @@ fn main() -> ExitCode {
             block_hash,
             keys,
             out,
-        } => prove_cmd(&trace, beacon, block_hash, &keys, &out),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+        } => {
+            // clap requires exactly one of the two.
+            match beacon.or(block_hash.map(|h| h.beacon())) {
+                Some(b) => prove_cmd(&trace, b, &keys, &out),
+                None => Err("give one of --beacon and --block-hash".into()),
+            }
         }
-    }
+    })
 }
 
-fn train_cmd(a: TrainArgs) -> Result<(), Box<dyn std::error::Error>> {
+fn train_cmd(a: TrainArgs) -> Handled {
     let cfg = TrainConfig {
         dataset: a.dataset,
         test: a.test,
@@ -219,16 +208,11 @@ fn train_cmd(a: TrainArgs) -> Result<(), Box<dyn std::error::Error>> {
             back_gain: a.back_gain,
         },
     };
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps {per_sec}")
-            .map_err(|e| e.to_string())?
-            .progress_chars("=> "),
-    );
-    let mut progress = Bar { bar };
-    let report = train::run(&cfg, &mut progress)?;
-    progress.bar.finish_and_clear();
-    eprintln!(
+    let mut progress = Bar::steps();
+    let report = train::run(&cfg, &mut progress);
+    progress.finish();
+    let report = report?;
+    cli::errln(format_args!(
         "{} on {}: {} steps in {:.1} s, train accuracy {:.4}, test accuracy {:.4}",
         report.dataset,
         report.device,
@@ -236,52 +220,33 @@ fn train_cmd(a: TrainArgs) -> Result<(), Box<dyn std::error::Error>> {
         report.seconds,
         report.train_accuracy,
         report.test_accuracy
-    );
+    ));
     if a.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     }
-    Ok(())
+    Ok(Outcome::Verified)
 }
 
-const SINGLE_PARTY: &str = "notice: single-party setup: whoever runs it knows the trapdoor and could \
-forge proofs for these keys; for a network, run a multi-party ceremony (papers/protocol.md §10)";
-
-fn setup_cmd(class: &str, out: &Path, force: bool) -> Result<(), Box<dyn std::error::Error>> {
+fn setup_cmd(class: &str, out: &Path, force: bool) -> Handled {
     let class = Class::by_name(class)?;
-    eprintln!("{SINGLE_PARTY}");
-    eprintln!(
+    cli::errln(format_args!("{SINGLE_PARTY}"));
+    cli::errln(format_args!(
         "setting up class {} ({} samples, rows up to {}) ...",
         class.name, class.samples, class.max_row
-    );
-    let start = Instant::now();
+    ));
+    let start = std::time::Instant::now();
     let (_, k) = prove::setup_keys(class, out, force)?;
-    eprintln!("done in {:.1} s", start.elapsed().as_secs_f64());
-    println!(
+    cli::errln(format_args!(
+        "done in {:.1} s",
+        start.elapsed().as_secs_f64()
+    ));
+    outln!(
         "proving key   {}  sha256 {}",
         k.pk.display(),
         k.pk_file_hash
-    );
-    println!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash);
-    Ok(())
-}
-
-/// The digits run the demo and the interactive flow train.
-fn demo_config(seed: u64, device: DeviceChoice) -> TrainConfig {
-    TrainConfig {
-        dataset: DatasetSpec::Digits,
-        test: None,
-        epochs: 1,
-        batch: 32,
-        hidden: vec![128],
-        seed,
-        device,
-        hyper: Hyper::default(),
-    }
-}
-
-/// The demo's worker id: an address, like every worker id (the circuit takes 160 bits).
-fn demo_worker() -> spotproof_core::commit::Fr {
-    spotproof_core::commit::fe(0x5107_9200_5107_9200)
+    )?;
+    outln!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash)?;
+    Ok(Outcome::Verified)
 }
 
 fn commit_cmd(
@@ -289,210 +254,50 @@ fn commit_cmd(
     steps: usize,
     device: DeviceChoice,
     seed: u64,
-    worker: Option<String>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    if steps == 0 {
-        return Err("--steps must be at least 1".into());
+    worker: Option<WorkerId>,
+) -> Handled {
+    let cfg = demo::digits_config(seed, device);
+    let mut bar = Bar::steps();
+    let files = pipeline::commit_to_dir(
+        &cfg,
+        steps,
+        worker.unwrap_or_else(demo::demo_worker),
+        out,
+        &mut bar,
+    );
+    bar.finish();
+    for f in files? {
+        outln!("{}  {}", f.root, f.path.display())?;
     }
-    let worker = match worker {
-        None => demo_worker(),
-        Some(w) => solidity::worker_of_address(&w)
-            .or_else(|| {
-                spotproof_core::commit::from_hex(&w)
-                    .filter(|x| solidity::worker_address(x).is_some())
-            })
-            .ok_or_else(|| {
-                format!(
-                    "--worker {w:?} is not an address (0x and 40 hex digits, or 64 hex digits of a number below 2^160)"
-                )
-            })?,
-    };
-    let cfg = demo_config(seed, device);
-    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let run = spotproof_prover::pipeline::run_committed(&cfg, steps, seed, worker, &mut |n| {
-        eprintln!("{n}")
+    Ok(Outcome::Verified)
+}
+
+fn prove_cmd(trace: &Path, beacon: Beacon, keys: &Path, out: &Path) -> Handled {
+    let (_, seconds) = prove::prove_trace_file(trace, beacon, keys, out)?;
+    cli::errln(format_args!("proved and self-verified in {seconds:.1} s"));
+    outln!("{}", out.display())?;
+    Ok(Outcome::Verified)
+}
+
+fn demo_cmd(out: &Path, steps: usize, device: DeviceChoice, seed: u64, json: bool) -> Handled {
+    let (report, verified) = demo::run(out, steps, device, seed, &mut |line| {
+        cli::errln(format_args!("{line}"))
     })?;
-    let mut before = run.initial;
-    for (t, tensors) in run.traces.iter().zip(run.tensors) {
-        let m = spotproof_core::check::Manifest::of(t);
-        let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);
-        let path = out.join(format!("step-{:06}.trace.json", t.header.step));
-        let root = spotproof_core::commit::to_hex(&t.root);
-        let next = tensors.layers.clone();
-        prove::TraceFile {
-            schema: prove::TRACE_SCHEMA,
-            dataset: "digits".into(),
-            seed,
-            header,
-            trace_root: root.clone(),
-            before: before.clone(),
-            tensors,
-        }
-        .write(&path)?;
-        before.layers = next;
-        println!("{root}  {}", path.display());
+    if let Some(d) = &report.detection {
+        cli::errln(format_args!("      {}", d.describe()));
     }
-    Ok(())
-}
-
-/// The beacon from `--beacon` or `--block-hash` (reduced as the registry does).
-fn parse_beacon(
-    beacon: Option<String>,
-    block_hash: Option<String>,
-) -> Result<spotproof_core::commit::Fr, String> {
-    match (beacon, block_hash) {
-        (Some(b), None) => spotproof_core::commit::from_hex(&b)
-            .filter(|x| spotproof_core::trace::challenge(*x, 0u64.into()).is_some())
-            .ok_or_else(|| format!("--beacon {b:?} is not 64 hex digits of a number below 2^93")),
-        (None, Some(h)) => h
-            .strip_prefix("0x")
-            .filter(|d| d.len() == 64)
-            .and_then(|d| hex::decode(d).ok())
-            .and_then(|bytes| <solidity::Word>::try_from(bytes).ok())
-            .map(|w| solidity::beacon_of_block_hash(&w))
-            .ok_or_else(|| format!("--block-hash {h:?} is not 0x and 64 hex digits")),
-        _ => Err("give exactly one of --beacon and --block-hash".into()),
-    }
-}
-
-fn prove_cmd(
-    trace: &Path,
-    beacon: Option<String>,
-    block_hash: Option<String>,
-    keys: &Path,
-    out: &Path,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let beacon = parse_beacon(beacon, block_hash)?;
-    let file = prove::TraceFile::read(trace)?;
-    let t = file.recommit()?;
-    let class = Class::smallest_for(
-        &file.before.config,
-        t.tensors[0].header.rows,
-        spotproof_core::trace::DEFAULT_SAMPLES,
-    )?;
-    let (pk, k) = prove::load_pk(class, keys)?;
-    let start = Instant::now();
-    let b = prove::prove_trace(
-        &pk,
-        &k,
-        &file.before.config,
-        &t,
-        beacon,
-        spotproof_verifier::bundle::BeaconSource::External,
-    )?;
-    b.write(out)
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    eprintln!(
-        "proved and self-verified in {:.1} s",
-        start.elapsed().as_secs_f64()
-    );
-    println!("{}", out.display());
-    Ok(())
-}
-
-fn demo_cmd(
-    out: &Path,
-    steps: usize,
-    device: DeviceChoice,
-    seed: u64,
-    json: bool,
-) -> Result<(), Box<dyn std::error::Error>> {
-    if steps == 0 {
-        return Err("--steps must be at least 1".into());
-    }
-    let cfg = demo_config(seed, device);
-    let (data, split, model) = train::prepare(&cfg)?;
-    drop(data);
-    let class = Class::smallest_for(
-        &model.config,
-        split.train.len(),
-        spotproof_core::trace::DEFAULT_SAMPLES,
-    )?;
-    let key_dir = out.join("keys");
-    let bundle_dir = out.join("bundles");
-    std::fs::create_dir_all(&bundle_dir)
-        .map_err(|e| format!("cannot create {}: {e}", bundle_dir.display()))?;
-    let (pk_path, _) = spotproof_verifier::keys::paths(&key_dir, class);
-    let mut setup_seconds = 0.0;
-    if !pk_path.exists() {
-        eprintln!("{SINGLE_PARTY}");
-        eprintln!(
-            "[1/4] setup of class {} (once; keys in {}) ...",
-            class.name,
-            key_dir.display()
-        );
-        let start = Instant::now();
-        prove::setup_keys(class, &key_dir, false)?;
-        setup_seconds = start.elapsed().as_secs_f64();
-        eprintln!("      {setup_seconds:.1} s");
-    } else {
-        eprintln!(
-            "[1/4] keys of class {} found in {}",
-            class.name,
-            key_dir.display()
-        );
-    }
-    let start = Instant::now();
-    let (pk, keys) = prove::load_pk(class, &key_dir)?;
-    let load_seconds = start.elapsed().as_secs_f64();
-    eprintln!(
-        "[2/4] training and committing {steps} steps of {:?} on digits ...",
-        model.config.widths
-    );
-    let start = Instant::now();
-    let worker = demo_worker();
-    let run = spotproof_prover::pipeline::run_committed(&cfg, steps, seed, worker, &mut |n| {
-        eprintln!("{n}")
-    })?;
-    let commit_seconds = start.elapsed().as_secs_f64();
-    eprintln!(
-        "      {} steps on {} in {commit_seconds:.1} s",
-        run.traces.len(),
-        run.device
-    );
-    let mut bundles = Vec::new();
-    let mut prove_seconds = Vec::new();
-    for (k, t) in run.traces.iter().enumerate() {
-        eprintln!(
-            "[3/4] step {k}: beacon = hash(11, root) mod 2^93, proving {} samples ...",
-            class.samples
-        );
-        let path = bundle_dir.join(format!("step-{k:06}.json"));
-        let (_, seconds) = prove::prove_offline(&pk, &keys, &model.config, t, &path)?;
-        eprintln!(
-            "      proved and self-verified in {seconds:.1} s -> {}",
-            path.display()
-        );
-        bundles.push(path);
-        prove_seconds.push(seconds);
-    }
-    eprintln!(
-        "[4/4] verify with: spotproof-validator verify --vk {} {}",
-        keys.vk.display(),
-        bundles
+    cli::errln(format_args!(
+        "verify with: spotproof-validator verify --vk {} {}",
+        report.vk.display(),
+        report
+            .bundles
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" ")
-    );
+    ));
     if json {
-        let d = spotproof_verifier::bundle::Detection::of(class.samples, run.traces[0].ops.len());
-        println!(
-            "{}",
-            serde_json::json!({
-                "vk": keys.vk.display().to_string(),
-                "vk_hash": keys.vk_hash,
-                "bundles": bundles.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                "class": class.name,
-                "samples_per_step": class.samples,
-                "device": run.device,
-                "setup_seconds": setup_seconds,
-                "key_load_seconds": load_seconds,
-                "train_commit_seconds": commit_seconds,
-                "prove_seconds": prove_seconds,
-                "detection": d,
-            })
-        );
+        outln!("{}", serde_json::to_string(&report)?)?;
     }
-    Ok(())
+    Ok(Outcome::of(verified.reasons()))
 }

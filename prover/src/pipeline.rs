@@ -1,9 +1,10 @@
 //! The proving pipeline's training side: steps on beacon-independent, dataset-derived batches,
 //! each committed as a trace that chains to the previous one.
 
-use crate::error::Result;
-use crate::train::{Backend, TrainConfig, prepare};
-use spotproof_core::commit::Fr;
+use crate::error::{Result, WorkerError};
+use crate::train::{Backend, Progress, TrainConfig, prepare};
+use spotproof_core::commit::{Fr, to_hex};
+use spotproof_core::ids::WorkerId;
 use spotproof_core::model::Model;
 use spotproof_core::step::StepSummary;
 use spotproof_core::trace::{self, StepHeader, Trace};
@@ -24,19 +25,28 @@ pub struct CommittedRun {
 }
 
 /// Trains `steps` steps of `cfg` on the batches `trace::batch_indices(data_seed, t, …)` draws from
-/// the committed training rows, and commits each step (worker id `worker`).
+/// the committed training rows, and commits each step (worker id `worker`). `progress` gets the
+/// device notice and one tick per committed step.
 pub fn run_committed(
     cfg: &TrainConfig,
     steps: usize,
     data_seed: u64,
-    worker: Fr,
-    notice: &mut dyn FnMut(String),
+    worker: WorkerId,
+    progress: &mut dyn Progress,
 ) -> Result<CommittedRun> {
+    if steps == 0 {
+        return Err(WorkerError::Usage {
+            arg: "--steps",
+            reason: "must be at least 1".into(),
+        });
+    }
+    let worker = worker.fr();
     let (data, split, model) = prepare(cfg)?;
     let dataset = Arc::new(trace::commit_dataset(&data, &split.train)?);
     let initial = model.clone();
     let mut before = model.clone();
-    let mut backend = Backend::open(cfg.device, model, &data, notice)?;
+    let mut backend = Backend::open(cfg.device, model, &data, &mut |l| progress.line(l))?;
+    progress.epoch_start(1, steps);
     let (mut traces, mut summaries) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
     let mut kept = Vec::with_capacity(steps);
     let mut prev_root = Fr::from(0u64);
@@ -61,6 +71,7 @@ pub fn run_committed(
         before.layers = tensors.layers.clone();
         kept.push(tensors);
         traces.push(tr);
+        progress.step_done();
     }
     Ok(CommittedRun {
         tensors: kept,
@@ -69,4 +80,50 @@ pub fn run_committed(
         summaries,
         device: backend.device_name(),
     })
+}
+
+/// A committed step written for the interactive flow: its trace root and file.
+pub struct CommittedFile {
+    /// The trace root (hex), to publish.
+    pub root: String,
+    /// The trace file.
+    pub path: std::path::PathBuf,
+}
+
+/// Trains and commits `steps` steps of `cfg` and writes `out/step-NNNNNN.trace.json` for each
+/// (each file atomically): the commitments a worker publishes before its beacon.
+pub fn commit_to_dir(
+    cfg: &TrainConfig,
+    steps: usize,
+    worker: WorkerId,
+    out: &std::path::Path,
+    progress: &mut dyn Progress,
+) -> Result<Vec<CommittedFile>> {
+    std::fs::create_dir_all(out).map_err(|source| WorkerError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let run = run_committed(cfg, steps, cfg.seed, worker, progress)?;
+    let mut before = run.initial;
+    let mut files = Vec::with_capacity(run.traces.len());
+    for (t, tensors) in run.traces.iter().zip(run.tensors) {
+        let m = spotproof_core::check::Manifest::of(t);
+        let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);
+        let path = out.join(format!("step-{:06}.trace.json", t.header.step));
+        let next = tensors.layers.clone();
+        let root = to_hex(&t.root);
+        crate::prove::TraceFile {
+            schema: crate::prove::TRACE_SCHEMA,
+            dataset: cfg.dataset.name(),
+            seed: cfg.seed,
+            header,
+            trace_root: root.clone(),
+            before: before.clone(),
+            tensors,
+        }
+        .write(&path)?;
+        before.layers = next;
+        files.push(CommittedFile { root, path });
+    }
+    Ok(files)
 }

@@ -6,15 +6,15 @@
 //! written.
 
 use crate::error::{Result, WorkerError};
-use ark_bn254::{Bn254, Fr};
+use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
 use spotproof_circuits::Class;
+use spotproof_core::ids::Beacon;
 use spotproof_core::model::ModelConfig;
 use spotproof_core::trace::{self, Trace};
 use spotproof_verifier::bundle::{BeaconSource, Bundle};
 use spotproof_verifier::keys;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// The key files of a class and their hashes.
 #[derive(Clone, Debug)]
@@ -52,7 +52,11 @@ pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<(ProvingKey<B
         });
     }
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let pk = spotproof_circuits::setup(class, &mut rand::rngs::OsRng)?;
+    let (pk, _) = crate::progress::spin(
+        format!("setup of class {} (single-party)", class.name),
+        || spotproof_circuits::setup(class, &mut rand::rngs::OsRng),
+    );
+    let pk = pk?;
     let pk_bytes = keys::encode(keys::PK_MAGIC, class, &pk);
     let vk_bytes = keys::encode(keys::VK_MAGIC, class, &pk.vk);
     spotproof_verifier::files::write_atomic(&pk_path, &pk_bytes).map_err(io(&pk_path))?;
@@ -115,11 +119,12 @@ pub fn prove_trace(
     keys: &KeyFiles,
     model: &ModelConfig,
     t: &Trace,
-    beacon: Fr,
+    beacon: Beacon,
     source: BeaconSource,
 ) -> Result<Bundle> {
     let class = keys.class;
     class.check(model, t.tensors[0].header.rows, class.samples)?;
+    let beacon = beacon.fr();
     let w = spotproof_circuits::step_witness(class, t, beacon)?;
     let proof = spotproof_circuits::prove(pk, class, &w, &mut rand::rngs::OsRng)?;
     Ok(Bundle::of_trace(
@@ -141,16 +146,58 @@ pub fn prove_offline(
     t: &Trace,
     out: &Path,
 ) -> Result<(Bundle, f64)> {
-    let start = Instant::now();
-    let b = prove_trace(
-        pk,
-        keys,
-        model,
-        t,
-        trace::fiat_shamir_beacon(t.root),
-        BeaconSource::FiatShamir,
+    let (b, seconds) = crate::progress::spin(
+        format!(
+            "proving step {} ({} samples)",
+            t.header.step, keys.class.samples
+        ),
+        || {
+            prove_trace(
+                pk,
+                keys,
+                model,
+                t,
+                Beacon::fiat_shamir(t.root),
+                BeaconSource::FiatShamir,
+            )
+        },
+    );
+    let b = b?;
+    b.write(out).map_err(io(out))?;
+    Ok((b, seconds))
+}
+
+/// Proves a committed step from its trace file under a beacon received after the commitment (a
+/// validator's, or a block hash's), with the class's keys from `keys`, and writes the bundle to
+/// `out` atomically. Returns the bundle and the proving seconds.
+pub fn prove_trace_file(
+    trace: &Path,
+    beacon: Beacon,
+    keys: &Path,
+    out: &Path,
+) -> Result<(Bundle, f64)> {
+    let file = TraceFile::read(trace)?;
+    let t = file.recommit()?;
+    let class = Class::smallest_for(
+        &file.before.config,
+        t.tensors[0].header.rows,
+        trace::DEFAULT_SAMPLES,
     )?;
-    let seconds = start.elapsed().as_secs_f64();
+    let (pk, k) = load_pk(class, keys)?;
+    let (b, seconds) = crate::progress::spin(
+        format!("proving step {} ({} samples)", t.header.step, class.samples),
+        || {
+            prove_trace(
+                &pk,
+                &k,
+                &file.before.config,
+                &t,
+                beacon,
+                BeaconSource::External,
+            )
+        },
+    );
+    let b = b?;
     b.write(out).map_err(io(out))?;
     Ok((b, seconds))
 }

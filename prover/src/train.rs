@@ -5,7 +5,7 @@ use serde::Serialize;
 use spotproof_core::data::{self, Dataset, Split};
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::step::{self, StepSummary, StepTensors};
-use spotproof_shaders::{Gpu, GpuTrainer};
+use spotproof_shaders::{Gpu, GpuTrainer, ShaderError};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
@@ -154,7 +154,10 @@ pub enum Backend {
 
 impl Backend {
     /// Opens the backend `choice` for `model` on `data`; `notice` receives the CPU-fallback line.
-    /// `SPOTPROOF_REQUIRE_GPU=1` makes `auto` without an adapter an error; `cpu` is always honoured.
+    /// `auto` takes a hardware GPU, else the CPU reference — a software adapter (lavapipe) is
+    /// an order of magnitude slower than the reference, so it runs only under `gpu` or with
+    /// `SPOTPROOF_REQUIRE_GPU=1` (which also makes a missing adapter an error). `cpu` is always
+    /// honoured.
     pub fn open(
         choice: DeviceChoice,
         model: Model,
@@ -165,9 +168,20 @@ impl Backend {
             return Ok(Self::Cpu(Box::new(model)));
         }
         let required = choice == DeviceChoice::Gpu || spotproof_shaders::gpu_required();
-        match Gpu::new() {
+        let gpu = if required {
+            Gpu::new()
+        } else {
+            Gpu::new_hardware()
+        };
+        match gpu {
             Ok(gpu) => Ok(Self::Gpu(Box::new(GpuTrainer::new(gpu, &model, data)?))),
             Err(e) if required => Err(WorkerError::GpuRequired(e)),
+            Err(e @ ShaderError::SoftwareAdapter(_)) => {
+                notice(format!(
+                    "notice: {e}; running the CPU reference, which is faster (--device gpu runs the kernels on it)"
+                ));
+                Ok(Self::Cpu(Box::new(model)))
+            }
             Err(e) => {
                 notice(format!("notice: {e}; running the CPU reference instead"));
                 Ok(Self::Cpu(Box::new(model)))

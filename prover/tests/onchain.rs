@@ -10,7 +10,9 @@ mod evm;
 
 use evm::{Chain, address_word, compile, solc_or_skip, u64_word};
 use revm::primitives::{Address, keccak256};
+use spotproof_core::ids::BlockHash;
 use spotproof_verifier::bundle::Bundle;
+use spotproof_verifier::verify::{BeaconPin, Policy, Rejection, verify_bundles};
 use spotproof_verifier::{keys, solidity};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -104,7 +106,25 @@ fn a_committed_training_step_is_verified_by_the_registry() {
         &s(&bundle_path),
     ]);
     let bundle = Bundle::read(&bundle_path).unwrap();
-    let calls = solidity::registry_calls(&bundle_path, &bundle, &vk).unwrap();
+    // A validator pins the beacon with the same block hash; without it the bundle's external
+    // beacon is pinned by nothing.
+    let pinned = |beacon| {
+        let policy = Policy {
+            beacon,
+            allow_gaps: false,
+        };
+        let bundles = [(bundle_path.clone(), bundle.clone())];
+        let report = verify_bundles(&vk, &bundles, &policy, &mut rand::rngs::OsRng).unwrap();
+        report.verdicts[0].result.clone()
+    };
+    assert_eq!(pinned(BeaconPin::Given(BlockHash(hash.0).beacon())), Ok(()));
+    assert_eq!(
+        pinned(BeaconPin::FiatShamir),
+        Err(Rejection::UnpinnedBeacon)
+    );
+    let calls = solidity::registry_calls(&bundle_path, &bundle, &vk)
+        .unwrap()
+        .unwrap();
     assert_eq!(calls.worker, address.0.0);
     let o = chain.send(address, registry, &calls.prove);
     assert!(o.success, "prove: {}", o.error());

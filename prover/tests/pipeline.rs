@@ -5,9 +5,11 @@
 
 use spotproof_core::check::{self, Manifest};
 use spotproof_core::commit::Fr;
+use spotproof_core::ids::WorkerId;
 use spotproof_core::model::Hyper;
 use spotproof_core::trace;
 use spotproof_prover::pipeline;
+use spotproof_prover::progress::Silent;
 use spotproof_prover::train::{DatasetSpec, DeviceChoice, TrainConfig};
 
 fn config(device: DeviceChoice) -> TrainConfig {
@@ -23,10 +25,14 @@ fn config(device: DeviceChoice) -> TrainConfig {
     }
 }
 
+fn worker(id: u64) -> WorkerId {
+    WorkerId::new(Fr::from(id)).unwrap()
+}
+
 #[test]
 fn committed_steps_chain_conform_and_verify() {
     let cfg = config(DeviceChoice::Cpu);
-    let run = pipeline::run_committed(&cfg, 3, 77, Fr::from(5u64), &mut |_| {}).unwrap();
+    let run = pipeline::run_committed(&cfg, 3, 77, worker(5), &mut Silent).unwrap();
     assert_eq!(run.traces.len(), 3);
     let arch = &run.initial.config;
     for (t, tr) in run.traces.iter().enumerate() {
@@ -51,22 +57,10 @@ fn committed_steps_chain_conform_and_verify() {
 fn gpu_and_cpu_runs_commit_to_the_same_roots() {
     // With no usable adapter `auto` falls back to the CPU, and the test compares CPU with CPU;
     // CI sets SPOTPROOF_REQUIRE_GPU=1, so there it compares lavapipe with the reference.
-    let cpu = pipeline::run_committed(
-        &config(DeviceChoice::Cpu),
-        2,
-        9,
-        Fr::from(1u64),
-        &mut |_| {},
-    )
-    .unwrap();
-    let auto = pipeline::run_committed(
-        &config(DeviceChoice::Auto),
-        2,
-        9,
-        Fr::from(1u64),
-        &mut |_| {},
-    )
-    .unwrap();
+    let cpu =
+        pipeline::run_committed(&config(DeviceChoice::Cpu), 2, 9, worker(1), &mut Silent).unwrap();
+    let auto =
+        pipeline::run_committed(&config(DeviceChoice::Auto), 2, 9, worker(1), &mut Silent).unwrap();
     let roots = |r: &pipeline::CommittedRun| r.traces.iter().map(|t| t.root).collect::<Vec<_>>();
     assert_eq!(
         roots(&cpu),

@@ -8,6 +8,9 @@ pub enum ShaderError {
     /// No Vulkan (or, off Linux, primary-backend) adapter exists on this machine.
     #[error("no GPU adapter found ({0})")]
     NoAdapter(String),
+    /// Only a software adapter (e.g. lavapipe) exists, and a hardware one was asked for.
+    #[error("only a software adapter is present ({0})")]
+    SoftwareAdapter(String),
     /// The adapter refused to create a device.
     #[error("cannot open the GPU device: {0}")]
     Device(String),

@@ -22,6 +22,21 @@ pub struct Gpu {
     errors: Arc<Mutex<Vec<String>>>,
 }
 
+/// Silences stderr while adapters are enumerated when `XDG_RUNTIME_DIR` is unset or relative: wgpu enables
+/// every surface extension, so Mesa's device-select layer tries to reach a Wayland compositor and
+/// libwayland prints "error: XDG_RUNTIME_DIR is invalid…", which means nothing to a headless
+/// compute user. Anything else wgpu reports comes back as an error value, not on stderr.
+fn quiet_wsi() -> Option<gag::Gag> {
+    // libwayland's test: the variable must hold an absolute path.
+    let invalid =
+        std::env::var_os("XDG_RUNTIME_DIR").is_none_or(|d| !std::path::Path::new(&d).is_absolute());
+    if cfg!(target_os = "linux") && invalid {
+        gag::Gag::stderr().ok()
+    } else {
+        None
+    }
+}
+
 /// One kernel launch: the kernel, its bind group and its grid.
 #[derive(Clone)]
 pub(crate) struct Dispatch {
@@ -33,21 +48,38 @@ pub(crate) struct Dispatch {
 impl Gpu {
     /// Opens the first adapter of the platform's backend (Vulkan on Linux) and compiles the kernels.
     pub fn new() -> Result<Self> {
+        Self::open(true)
+    }
+
+    /// Like [`Gpu::new`], but refuses a software adapter (a CPU-emulated device such as Mesa's
+    /// lavapipe) with [`ShaderError::SoftwareAdapter`] before compiling anything: on a machine
+    /// without a GPU the CPU reference is an order of magnitude faster than emulated kernels.
+    pub fn new_hardware() -> Result<Self> {
+        Self::open(false)
+    }
+
+    fn open(software: bool) -> Result<Self> {
         let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
         desc.backends = if cfg!(target_os = "linux") {
             wgpu::Backends::VULKAN
         } else {
             wgpu::Backends::PRIMARY
         };
-        let instance = wgpu::Instance::new(desc);
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            force_fallback_adapter: false,
-            compatible_surface: None,
-            apply_limit_buckets: false,
-        }))
+        let adapter = {
+            let _quiet = quiet_wsi();
+            let instance = wgpu::Instance::new(desc);
+            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: false,
+                compatible_surface: None,
+                apply_limit_buckets: false,
+            }))
+        }
         .map_err(|e| ShaderError::NoAdapter(e.to_string()))?;
         let info = adapter.get_info();
+        if !software && info.device_type == wgpu::DeviceType::Cpu {
+            return Err(ShaderError::SoftwareAdapter(info.name));
+        }
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("spotproof"),
             required_features: wgpu::Features::empty(),

@@ -2,8 +2,8 @@
 //!
 //! Everything a validator needs is in it: the model configuration (so the layout can be checked
 //! against the architecture), the header, every tensor's role, shape and Merkle root, the op
-//! table, the trace root, the beacon and where it came from, the worker id, the detection
-//! probabilities the samples give, the verifying key's hash, and the proof
+//! table, the trace root, the beacon and where the worker says it came from (a label: the
+//! validator decides what pins it), the worker id, the verifying key's hash, and the proof
 //! (`A ‖ B ‖ C`, arkworks' uncompressed encoding: 64 + 128 + 64 bytes).
 
 use ark_bn254::{Bn254, Fr};
@@ -16,14 +16,17 @@ use spotproof_core::model::ModelConfig;
 use spotproof_core::trace::{OpDesc, Role, StepHeader};
 use std::path::{Path, PathBuf};
 
-/// The bundle format this build writes and reads.
-pub const SCHEMA: u32 = 2;
+/// The bundle format this build writes and reads: 3 since the worker's own detection figures
+/// were dropped (the validator computes them, `crate::detection`); 2 packed the challenge.
+pub const SCHEMA: u32 = 3;
 /// Public inputs of the step circuit: trace root and `worker + 2^160 · beacon`.
 pub const PUBLIC_INPUTS: usize = 2;
 /// Bytes of an encoded proof.
 pub const PROOF_BYTES: usize = 256;
 
-/// Where the beacon came from.
+/// Where the worker says the beacon came from. A label only: `verify` accepts a beacon that the
+/// validator pinned (`--beacon`, `--block-hash`) or that is the Fiat–Shamir beacon of the root,
+/// whatever the label says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BeaconSource {
@@ -65,36 +68,6 @@ pub struct TensorJson {
     pub merkle_root: String,
 }
 
-/// What the samples of this bundle catch.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Detection {
-    /// Samples on the least-sampled op.
-    pub min_samples_per_op: usize,
-    /// Probability that an op whose outputs were made up (each right with chance 1/256) is caught.
-    pub op_skipped: f64,
-    /// … an op with half its outputs wrong.
-    pub half_wrong: f64,
-    /// … an op with 10% of its outputs wrong.
-    pub tenth_wrong: f64,
-    /// … an op with 1% of its outputs wrong.
-    pub hundredth_wrong: f64,
-}
-
-impl Detection {
-    /// The probabilities for `samples` spread over `ops` ops (`j mod ops`).
-    pub fn of(samples: usize, ops: usize) -> Self {
-        let s = samples / ops.max(1);
-        let p = |eps: f64| 1.0 - (1.0 - eps).powi(s as i32);
-        Self {
-            min_samples_per_op: s,
-            op_skipped: p(1.0 - 1.0 / 256.0),
-            half_wrong: p(0.5),
-            tenth_wrong: p(0.1),
-            hundredth_wrong: p(0.01),
-        }
-    }
-}
-
 /// A proven step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
@@ -122,8 +95,6 @@ pub struct Bundle {
     pub worker: String,
     /// Samples proven.
     pub samples: usize,
-    /// Detection probabilities.
-    pub detection: Detection,
     /// The proof, hex.
     pub proof: String,
 }
@@ -280,7 +251,6 @@ impl Bundle {
             model: model.clone(),
             header,
             tensors,
-            detection: Detection::of(class.samples, m.ops.len()),
             ops: m.ops,
             trace_root: to_hex(&t.root),
             beacon: to_hex(&beacon),

@@ -44,6 +44,29 @@ pub enum KeyError {
         /// The cause.
         source: spotproof_circuits::ClassError,
     },
+    /// The key is not the one a bundle was proven under.
+    #[error("{0}")]
+    NotTheBundles(Box<KeyMismatch>),
+}
+
+/// A key file that is not the key a bundle names.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{bundle}: the bundle was proven under {bundle_class} key {bundle_hash}, {path} is {class} key {hash}"
+)]
+pub struct KeyMismatch {
+    /// The bundle.
+    pub bundle: PathBuf,
+    /// The bundle's class.
+    pub bundle_class: String,
+    /// The bundle's key hash.
+    pub bundle_hash: String,
+    /// The key file.
+    pub path: PathBuf,
+    /// The key's class.
+    pub class: &'static str,
+    /// The key's hash.
+    pub hash: String,
 }
 
 /// A loaded verifying key with its class and hash.
@@ -177,4 +200,47 @@ pub fn paths(dir: &Path, class: Class) -> (PathBuf, PathBuf) {
         dir.join(format!("{}.pk", class.name)),
         dir.join(format!("{}.vk", class.name)),
     )
+}
+
+/// The verifying key of `bundle` (read from `path`): `vk` if given, else `<class>.vk` beside the
+/// bundle or in `../keys/` — which must be the bundle's class and key.
+pub fn for_bundle(
+    path: &Path,
+    bundle: &crate::bundle::Bundle,
+    vk: Option<&Path>,
+) -> Result<Vk, KeyError> {
+    let vk_path = match vk {
+        Some(v) => v.to_path_buf(),
+        // The class names the file: only a class this build knows may.
+        None => Class::by_name(&bundle.class)
+            .map(|c| default_vk(path, c.name))
+            .map_err(|source| KeyError::Class {
+                path: path.to_path_buf(),
+                source,
+            })?,
+    };
+    let vk = read_vk(&vk_path)?;
+    if vk.class.name != bundle.class || vk.hash != bundle.vk_hash {
+        return Err(KeyError::NotTheBundles(Box::new(KeyMismatch {
+            bundle: path.to_path_buf(),
+            bundle_class: bundle.class.clone(),
+            bundle_hash: bundle.vk_hash.clone(),
+            path: vk_path,
+            class: vk.class.name,
+            hash: vk.hash,
+        })));
+    }
+    Ok(vk)
+}
+
+/// `<class>.vk` beside a bundle, else in `../keys/` (the demo's layout).
+fn default_vk(bundle: &Path, class: &str) -> PathBuf {
+    let dir = bundle.parent().unwrap_or(Path::new("."));
+    let name = format!("{class}.vk");
+    let here = dir.join(&name);
+    if here.exists() {
+        here
+    } else {
+        dir.join("..").join("keys").join(name)
+    }
 }

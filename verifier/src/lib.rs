@@ -3,12 +3,16 @@
 //! checks this with `cargo tree`).
 //!
 //! It verifies proof bundles ([`verify::verify_bundles`]: manifest → trace root, conformance,
-//! beacon, worker id, batched Groth16 verification, chain continuity), loads keys with validation
+//! a beacon the validator pins, worker id, batched Groth16 verification, chain start, continuity
+//! and gaps), computes what the samples catch itself ([`detection`]), loads keys with validation
 //! ([`keys`]), exports bundles for snarkjs ([`snarkjs`]), and checks that this build's integer
 //! reference reproduces the golden vectors ([`check_vectors`]). [`solidity`] renders the on-chain
-//! verifier and step registry and encodes their calldata.
+//! verifier and step registry and encodes their calldata. [`cli`] is the exit policy and output
+//! both binaries share.
 
 pub mod bundle;
+pub mod cli;
+pub mod detection;
 pub mod files;
 pub mod keys;
 pub mod snarkjs;

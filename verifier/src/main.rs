@@ -2,10 +2,15 @@
 //! I/O error.
 
 use clap::{Parser, Subcommand};
+use spotproof_circuits::Class;
+use spotproof_core::ids::{Beacon, BlockHash};
 use spotproof_verifier::bundle::{Bundle, proof_from_hex};
-use spotproof_verifier::keys::{self, Vk};
+use spotproof_verifier::cli::{self, Outcome};
+use spotproof_verifier::detection::{BeaconKind, Detection};
+use spotproof_verifier::keys;
+use spotproof_verifier::outln;
 use spotproof_verifier::solidity;
-use spotproof_verifier::verify::{Policy, verify_bundles};
+use spotproof_verifier::verify::{BeaconPin, Policy, Report, verify_bundles};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,16 +34,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Verify proof bundles: exit 0 if all verify, 1 if any is rejected (which and why on
-    /// stderr), 2 on usage or I/O errors. Several bundles are batch-verified with one
-    /// multi-pairing, and consecutive steps must chain.
+    /// Verify proof bundles of one run: exit 0 if all verify, 1 if any is rejected or steps are
+    /// missing between them (which and why on stderr), 2 on usage or I/O errors. Several
+    /// bundles are batch-verified with one multi-pairing; step 0 must start the chain and
+    /// consecutive steps must chain. Without --beacon or --block-hash only Fiat-Shamir beacons
+    /// are accepted, and the detection printed allows for 2^40 re-rolls of them.
     Verify {
         /// The verifying key (`spotproof-worker setup` writes it).
         #[arg(long)]
         vk: PathBuf,
-        /// Require this beacon (64 hex digits) in every bundle.
+        /// The beacon you issued (64 hex digits of a number below 2^93): every bundle must have
+        /// been proven under it.
+        #[arg(long, conflicts_with = "block_hash")]
+        beacon: Option<Beacon>,
+        /// The hash of the beacon block (0x and 64 hex digits): every bundle must have been
+        /// proven under its low 93 bits, as the StepRegistry derives them.
         #[arg(long)]
-        beacon: Option<String>,
+        block_hash: Option<BlockHash>,
+        /// Accept steps missing between the bundles: each gap is still reported, and the chain
+        /// across it is not checked.
+        #[arg(long)]
+        allow_gaps: bool,
         /// The bundles.
         #[arg(required = true)]
         bundles: Vec<PathBuf>,
@@ -77,7 +93,7 @@ enum Command {
     },
     /// Print the ABI-encoded `prove(root, proof)` call of a bundle for the step registry, after
     /// checking the bundle off chain: its proof verifies, its beacon came from outside (a block
-    /// hash) and its worker id is an address.
+    /// hash) and its worker id is an address. Exit 1 if the registry would refuse it.
     Calldata {
         /// The bundle.
         bundle: PathBuf,
@@ -91,246 +107,240 @@ enum Command {
     },
 }
 
-/// A usage or I/O error: one line, exit 2.
-fn fail(e: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {e}");
-    ExitCode::from(2)
+/// What a handler returns: an outcome, or a usage or I/O error (exit 2).
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn main() -> ExitCode {
+    let cli: Cli = match cli::parse() {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    cli::exit(match cli.command {
+        Command::Verify {
+            vk,
+            beacon,
+            block_hash,
+            allow_gaps,
+            bundles,
+            json,
+        } => {
+            let beacon = match (beacon, block_hash) {
+                (Some(b), _) => BeaconPin::Given(b),
+                (None, Some(h)) => BeaconPin::Given(h.beacon()),
+                (None, None) => BeaconPin::FiatShamir,
+            };
+            let policy = Policy { beacon, allow_gaps };
+            verify(&vk, &policy, &bundles, json)
+        }
+        Command::Inspect { bundle } => inspect(&bundle),
+        Command::Export {
+            bundle, vk, out, ..
+        } => export(&bundle, vk.as_deref(), &out),
+        Command::ExportSolidity { vk, out } => export_solidity(&vk, &out),
+        Command::Calldata { bundle, vk, json } => calldata(&bundle, vk.as_deref(), json),
+        Command::CheckVectors { dir, json } => check_vectors(&dir, json),
+    })
 }
 
-fn load_bundles(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Bundle)>, String> {
-    paths
+fn load_bundles(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Bundle)>> {
+    Ok(paths
         .iter()
-        .map(|p| {
-            Bundle::read(p)
-                .map(|b| (p.clone(), b))
-                .map_err(|e| e.to_string())
-        })
-        .collect()
+        .map(|p| Bundle::read(p).map(|b| (p.clone(), b)))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
-fn verify(vk: &Path, beacon: Option<String>, paths: &[PathBuf], json: bool) -> ExitCode {
-    let vk = match keys::read_vk(vk) {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
-    let beacon = match beacon.map(|b| spotproof_core::commit::from_hex(&b).ok_or(b)) {
-        None => None,
-        Some(Ok(x)) => Some(x),
-        Some(Err(b)) => {
-            return fail(format!(
-                "--beacon {b:?} is not 64 hex digits of a field element"
-            ));
-        }
-    };
-    let bundles = match load_bundles(paths) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
+fn verify(vk: &Path, policy: &Policy, paths: &[PathBuf], json: bool) -> Result<Outcome> {
+    let vk = keys::read_vk(vk)?;
+    let bundles = load_bundles(paths)?;
     let start = std::time::Instant::now();
-    let verdicts = match verify_bundles(&vk, &bundles, &Policy { beacon }, &mut rand::rngs::OsRng) {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
+    let report = verify_bundles(&vk, &bundles, policy, &mut rand::rngs::OsRng)?;
     let seconds = start.elapsed().as_secs_f64();
-    let rejected: Vec<_> = verdicts.iter().filter(|v| v.result.is_err()).collect();
-    for v in &rejected {
-        if let Err(r) = &v.result {
-            eprintln!("rejected: {} (step {}): {r}", v.path.display(), v.step);
-        }
-    }
+    let outcome = Outcome::of(report.reasons());
     if json {
-        let items: Vec<_> = verdicts
-            .iter()
-            .map(|v| {
-                serde_json::json!({
-                    "bundle": v.path.display().to_string(),
-                    "step": v.step,
-                    "trace_root": v.trace_root,
-                    "verified": v.result.is_ok(),
-                    "reason": v.result.as_ref().err().map(|r| r.to_string()),
-                })
-            })
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({
-                "class": vk.class.name,
-                "vk_hash": vk.hash,
-                "bundles": items,
-                "verified": verdicts.len() - rejected.len(),
-                "rejected": rejected.len(),
-                "seconds": seconds,
-            })
-        );
+        outln!("{}", verify_json(&vk, &report, &outcome, seconds))?;
     } else {
-        println!(
+        outln!(
             "{} of {} bundles verified (class {}, {:.1} ms)",
-            verdicts.len() - rejected.len(),
-            verdicts.len(),
+            report.verdicts.len() - report.rejected(),
+            report.verdicts.len(),
             vk.class.name,
             seconds * 1e3
-        );
+        )?;
+        if let Some(d) = &report.detection {
+            outln!("{}", d.describe())?;
+        }
     }
-    if rejected.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    // What was not checked, said plainly even when it is accepted.
+    if let Some(s) = report.unanchored {
+        cli::errln(format_args!(
+            "note: the chain is checked from step {s} on: its previous root is not checked (step {} not given)",
+            s - 1
+        ));
     }
+    if report.allow_gaps {
+        for g in &report.gaps {
+            cli::errln(format_args!("warning: gap allowed (--allow-gaps): {g}"));
+        }
+    }
+    Ok(outcome)
 }
 
-fn inspect(path: &Path) -> ExitCode {
-    let b = match Bundle::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(e),
-    };
+fn verify_json(
+    vk: &keys::Vk,
+    report: &Report,
+    outcome: &Outcome,
+    seconds: f64,
+) -> serde_json::Value {
+    let items: Vec<_> = report
+        .verdicts
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "bundle": v.path.display().to_string(),
+                "step": v.step,
+                "trace_root": v.trace_root,
+                "verified": v.result.is_ok(),
+                "reason": v.result.as_ref().err().map(|r| r.to_string()),
+            })
+        })
+        .collect();
+    let gaps: Vec<_> = report
+        .gaps
+        .iter()
+        .map(|g| serde_json::json!({ "after": g.after, "before": g.before }))
+        .collect();
+    serde_json::json!({
+        "class": vk.class.name,
+        "vk_hash": vk.hash,
+        "outcome": if *outcome == Outcome::Verified { "verified" } else { "rejected" },
+        "bundles": items,
+        "verified": report.verdicts.len() - report.rejected(),
+        "rejected": report.rejected(),
+        "gaps": gaps,
+        "allow_gaps": report.allow_gaps,
+        "chain_checked_from": report.verdicts.iter().map(|v| v.step).min(),
+        "detection": report.detection,
+        "seconds": seconds,
+    })
+}
+
+fn inspect(path: &Path) -> Result<Outcome> {
+    let b = Bundle::read(path)?;
     let h = &b.header;
-    println!("bundle      {} (schema {})", path.display(), b.schema);
-    println!("class       {}   vk sha256 {}", b.class, b.vk_hash);
-    println!(
+    outln!("bundle      {} (schema {})", path.display(), b.schema)?;
+    outln!("class       {}   vk sha256 {}", b.class, b.vk_hash)?;
+    outln!(
         "model       widths {:?}, batch {}",
-        b.model.widths, b.model.batch
-    );
-    println!("step        {}   data seed {}", h.step, h.data_seed);
-    println!("trace root  {}", b.trace_root);
-    println!("prev root   {}", h.prev_root);
-    println!("dataset     {}", h.dataset_root);
-    println!("arch id     {}", h.arch_id);
-    println!("worker      {}", b.worker);
-    println!("beacon      {} ({:?})", b.beacon, b.beacon_source);
-    let d = &b.detection;
-    println!(
-        "samples     {} ({} or more per op); detection per op: skipped {:.6}, half wrong {:.4}, 10% wrong {:.4}, 1% wrong {:.4}",
-        b.samples,
-        d.min_samples_per_op,
-        d.op_skipped,
-        d.half_wrong,
-        d.tenth_wrong,
-        d.hundredth_wrong
-    );
-    println!("tensors");
+        b.model.widths,
+        b.model.batch
+    )?;
+    outln!("step        {}   data seed {}", h.step, h.data_seed)?;
+    outln!("trace root  {}", b.trace_root)?;
+    outln!("prev root   {}", h.prev_root)?;
+    outln!("dataset     {}", h.dataset_root)?;
+    outln!("arch id     {}", h.arch_id)?;
+    outln!("worker      {}", b.worker)?;
+    outln!(
+        "beacon      {} (labelled {:?} by the worker; verify decides what pins it)",
+        b.beacon,
+        b.beacon_source
+    )?;
+    // Figures from the class catalogue and the op table, never from the file.
+    match Class::by_name(&b.class) {
+        Ok(class) => {
+            outln!(
+                "samples     {} (class {}), over {} ops",
+                class.samples,
+                class.name,
+                b.ops.len()
+            )?;
+            for kind in [BeaconKind::Pinned, BeaconKind::FiatShamir] {
+                let d = Detection::of(class.samples, b.ops.len(), kind);
+                outln!("            if it verifies: {}", d.describe())?;
+            }
+        }
+        Err(e) => outln!("samples     unknown: {e}")?,
+    }
+    outln!("tensors")?;
     for (k, t) in b.tensors.iter().enumerate() {
-        println!(
+        outln!(
             "  {k:>3} {:<14} {:>4} {:>6} x {:<6} {}",
             format!("{:?}", t.role),
             t.dtype.name(),
             t.rows,
             t.cols,
             t.merkle_root
-        );
+        )?;
     }
-    println!("ops");
+    outln!("ops")?;
     for (k, o) in b.ops.iter().enumerate() {
-        println!(
+        outln!(
             "  {k:>3} {:<20} params {:?} in {:?} out {:?}",
             format!("{:?}", o.kind),
             o.params,
             o.inputs,
             o.outputs
-        );
+        )?;
     }
     let proof = match proof_from_hex(&b.proof) {
         Ok(_) => "256 bytes, valid points".to_string(),
         Err(e) => e,
     };
-    println!("proof       {proof}");
-    ExitCode::SUCCESS
+    outln!("proof       {proof}")?;
+    Ok(Outcome::Verified)
 }
 
-/// The verifying key of a bundle's class beside it or in `../keys/`.
-fn default_vk(bundle: &Path, class: &str) -> PathBuf {
-    let dir = bundle.parent().unwrap_or(Path::new("."));
-    let name = format!("{class}.vk");
-    let here = dir.join(&name);
-    if here.exists() {
-        here
-    } else {
-        dir.join("..").join("keys").join(name)
-    }
-}
-
-/// A bundle and the verifying key it was proven under (`--vk` or the default place).
-fn bundle_and_key(bundle: &Path, vk: Option<PathBuf>) -> Result<(Bundle, Vk), String> {
-    let b = Bundle::read(bundle).map_err(|e| e.to_string())?;
-    let vk_path = vk.unwrap_or_else(|| default_vk(bundle, &b.class));
-    let vk: Vk = keys::read_vk(&vk_path).map_err(|e| e.to_string())?;
-    if vk.class.name != b.class || vk.hash != b.vk_hash {
-        return Err(format!(
-            "{}: the bundle was proven under {} key {}, {} is {} key {}",
-            bundle.display(),
-            b.class,
-            b.vk_hash,
-            vk_path.display(),
-            vk.class.name,
-            vk.hash
-        ));
-    }
-    Ok((b, vk))
-}
-
-fn export(bundle: &Path, vk: Option<PathBuf>, out: &Path) -> ExitCode {
-    let (b, vk) = match bundle_and_key(bundle, vk) {
-        Ok(x) => x,
-        Err(e) => return fail(e),
-    };
-    let p = match b.parse(bundle) {
-        Ok(p) => p,
-        Err(e) => return fail(e),
-    };
-    let proof = match proof_from_hex(&b.proof) {
-        Ok(p) => p,
-        Err(e) => return fail(format!("{}: {e}", bundle.display())),
-    };
-    if let Err(e) = std::fs::create_dir_all(out) {
-        return fail(format!("cannot create {}: {e}", out.display()));
-    }
+fn export(bundle: &Path, vk: Option<&Path>, out: &Path) -> Result<Outcome> {
+    let b = Bundle::read(bundle)?;
+    let vk = keys::for_bundle(bundle, &b, vk)?;
+    let p = b.parse(bundle)?;
+    let proof = proof_from_hex(&b.proof).map_err(|e| format!("{}: {e}", bundle.display()))?;
     let Some(challenge) = spotproof_core::trace::challenge(p.beacon, p.worker) else {
-        return fail(format!(
+        return Err(format!(
             "{}: the beacon is not below 2^93 or the worker id not below 2^160",
             bundle.display()
-        ));
+        )
+        .into());
     };
-    match spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.root, challenge]) {
-        Ok(()) => {
-            println!(
-                "wrote proof.json, public.json, verification_key.json to {}",
-                out.display()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(format!("cannot write to {}: {e}", out.display())),
-    }
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.root, challenge])
+        .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
+    outln!(
+        "wrote proof.json, public.json, verification_key.json to {}",
+        out.display()
+    )?;
+    Ok(Outcome::Verified)
 }
 
-fn export_solidity(vk: &Path, out: &Path) -> ExitCode {
-    let vk = match keys::read_vk(vk) {
-        Ok(v) => v,
-        Err(e) => return fail(e),
-    };
-    match solidity::write_contracts(out, &vk) {
-        Ok(paths) => {
-            for p in paths {
-                println!("{}", p.display());
-            }
-            eprintln!(
-                "class {}, vk sha256 {}; deploy StepRegistry(beaconDelay) (it includes the verifier)",
-                vk.class.name, vk.hash
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(format!("cannot write to {}: {e}", out.display())),
+fn export_solidity(vk: &Path, out: &Path) -> Result<Outcome> {
+    let vk = keys::read_vk(vk)?;
+    let paths = solidity::write_contracts(out, &vk)
+        .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
+    for p in paths {
+        outln!("{}", p.display())?;
     }
+    cli::errln(format_args!(
+        "class {}, vk sha256 {}; deploy StepRegistry(beaconDelay) (it includes the verifier)",
+        vk.class.name, vk.hash
+    ));
+    Ok(Outcome::Verified)
 }
 
-fn calldata(bundle: &Path, vk: Option<PathBuf>, json: bool) -> ExitCode {
-    let calls = match bundle_and_key(bundle, vk)
-        .and_then(|(b, vk)| solidity::registry_calls(bundle, &b, &vk))
-    {
+fn calldata(bundle: &Path, vk: Option<&Path>, json: bool) -> Result<Outcome> {
+    let b = Bundle::read(bundle)?;
+    let vk = keys::for_bundle(bundle, &b, vk)?;
+    let calls = match solidity::registry_calls(bundle, &b, &vk)? {
         Ok(c) => c,
-        Err(e) => return fail(e),
+        Err(r) => {
+            return Ok(Outcome::Rejected(vec![format!(
+                "{}: the registry would refuse it: {r}",
+                bundle.display()
+            )]));
+        }
     };
     let hex0x = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({
                 "contract": "StepRegistry",
@@ -340,57 +350,35 @@ fn calldata(bundle: &Path, vk: Option<PathBuf>, json: bool) -> ExitCode {
                 "commit": hex0x(&calls.commit),
                 "prove": hex0x(&calls.prove),
             })
-        );
+        )?;
     } else {
-        println!("{}", hex0x(&calls.prove));
+        outln!("{}", hex0x(&calls.prove))?;
     }
-    ExitCode::SUCCESS
+    Ok(Outcome::Verified)
 }
 
-fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Verify {
-            vk,
-            beacon,
-            bundles,
-            json,
-        } => verify(&vk, beacon, &bundles, json),
-        Command::Inspect { bundle } => inspect(&bundle),
-        Command::Export {
-            bundle, vk, out, ..
-        } => export(&bundle, vk, &out),
-        Command::ExportSolidity { vk, out } => export_solidity(&vk, &out),
-        Command::Calldata { bundle, vk, json } => calldata(&bundle, vk, json),
-        Command::CheckVectors { dir, json } => match spotproof_verifier::check_vectors(&dir) {
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-            Ok(checks) => {
-                let bad: Vec<_> = checks.iter().filter(|c| c.mismatch.is_some()).collect();
-                for c in &bad {
-                    eprintln!(
-                        "rejected: {}: {}",
-                        c.path.display(),
-                        c.mismatch.as_deref().unwrap_or_default()
-                    );
-                }
-                if json {
-                    let rejected: Vec<String> =
-                        bad.iter().map(|c| c.path.display().to_string()).collect();
-                    println!(
-                        "{}",
-                        serde_json::json!({ "checked": checks.len(), "rejected": rejected })
-                    );
-                } else {
-                    println!("{} vectors checked, {} rejected", checks.len(), bad.len());
-                }
-                if bad.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            }
-        },
+fn check_vectors(dir: &Path, json: bool) -> Result<Outcome> {
+    let checks = spotproof_verifier::check_vectors(dir)?;
+    let bad: Vec<String> = checks
+        .iter()
+        .filter_map(|c| {
+            c.mismatch
+                .as_ref()
+                .map(|m| format!("{}: {m}", c.path.display()))
+        })
+        .collect();
+    if json {
+        let rejected: Vec<String> = checks
+            .iter()
+            .filter(|c| c.mismatch.is_some())
+            .map(|c| c.path.display().to_string())
+            .collect();
+        outln!(
+            "{}",
+            serde_json::json!({ "checked": checks.len(), "rejected": rejected })
+        )?;
+    } else {
+        outln!("{} vectors checked, {} rejected", checks.len(), bad.len())?;
     }
+    Ok(Outcome::of(bad))
 }

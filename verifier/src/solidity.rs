@@ -13,11 +13,12 @@ use crate::bundle::{BeaconSource, Bundle, proof_from_hex};
 use crate::files::write_atomic;
 use crate::keys::Vk;
 use crate::snarkjs::dec;
-use crate::verify::{Policy, verify_bundles};
+use crate::verify::{BeaconPin, Policy, Rejection, VerifyError, verify_bundles};
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::Proof;
+use spotproof_core::ids::WorkerId;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -96,37 +97,6 @@ pub fn verify_proof_calldata(p: &Proof<Bn254>, inputs: &[Fr; 2]) -> Vec<u8> {
     calldata(VERIFY_PROOF_SELECTOR, &words)
 }
 
-/// The beacon the registry derives from a block hash: the low 93 bits of the hash read as a
-/// big-endian integer (`uint256(blockhash(n)) & (2^93 - 1)`).
-pub fn beacon_of_block_hash(hash: &Word) -> Fr {
-    let mut low = [0u8; 16];
-    low.copy_from_slice(&hash[16..]);
-    let mask = (1u128 << spotproof_core::trace::BEACON_BITS) - 1;
-    Fr::from(u128::from_be_bytes(low) & mask)
-}
-
-/// The worker id as an EVM address, if it is one (below 2^160): the registry passes
-/// `msg.sender` as the circuit's worker input.
-pub fn worker_address(worker: &Fr) -> Option<[u8; 20]> {
-    let w = word(worker);
-    if w[..12].iter().any(|&b| b != 0) {
-        return None;
-    }
-    let mut a = [0u8; 20];
-    a.copy_from_slice(&w[12..]);
-    Some(a)
-}
-
-/// Parses an address (`0x` and 40 hex digits) into the worker id it stands for.
-pub fn worker_of_address(s: &str) -> Option<Fr> {
-    let digits = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
-    if digits.len() != 40 {
-        return None;
-    }
-    let bytes = hex::decode(digits).ok()?;
-    Some(Fr::from_be_bytes_mod_order(&bytes))
-}
-
 /// A bundle's calls to the registry, checked off chain first.
 #[derive(Clone, Debug)]
 pub struct RegistryCalls {
@@ -142,46 +112,50 @@ pub struct RegistryCalls {
     pub prove: Vec<u8>,
 }
 
-/// Checks a bundle as the validator does (key, manifest, root, conformance, proof) plus what the
-/// registry needs — a beacon received after the commitment and a worker id that is an address —
-/// and encodes its registry calls.
+/// Checks a bundle as the validator does (manifest, root, conformance, chain start, proof) plus
+/// what the registry needs — a beacon received after the commitment (the registry recomputes it
+/// from the beacon block, so the bundle's own is taken here) and a worker id that is an address —
+/// and encodes its registry calls. `vk` must be the bundle's key ([`crate::keys::for_bundle`]).
 ///
 /// # Errors
-/// One line saying why the bundle would be refused on chain (or cannot be read).
-pub fn registry_calls(path: &Path, bundle: &Bundle, vk: &Vk) -> Result<RegistryCalls, String> {
-    let p = bundle.parse(path).map_err(|e| e.to_string())?;
+/// A usage error when the bundle cannot be read or is not of `vk`'s class and key; `Ok(Err(_))`
+/// when the registry would refuse it.
+pub fn registry_calls(
+    path: &Path,
+    bundle: &Bundle,
+    vk: &Vk,
+) -> Result<Result<RegistryCalls, Rejection>, VerifyError> {
+    let p = bundle.parse(path)?;
     if bundle.beacon_source == BeaconSource::FiatShamir {
-        return Err(format!(
-            "{}: proven under the Fiat-Shamir beacon; the registry only accepts the beacon of \
-             the commitment's block (`spotproof-worker prove --block-hash`)",
-            path.display()
-        ));
+        return Ok(Err(Rejection::NotABlockBeacon));
     }
-    let worker = worker_address(&p.worker).ok_or_else(|| {
-        format!(
-            "{}: worker id {} is not an address (below 2^160), so no sender can prove it",
-            path.display(),
-            bundle.worker
-        )
-    })?;
-    let verdicts = verify_bundles(
+    let Some(worker) = WorkerId::new(p.worker) else {
+        return Ok(Err(Rejection::WorkerNotAddress));
+    };
+    let policy = Policy {
+        beacon: BeaconPin::Registry,
+        allow_gaps: false,
+    };
+    let report = verify_bundles(
         vk,
         &[(path.to_path_buf(), bundle.clone())],
-        &Policy::default(),
+        &policy,
         &mut rand::rngs::OsRng,
-    )
-    .map_err(|e| e.to_string())?;
-    if let Some(Err(r)) = verdicts.first().map(|v| &v.result) {
-        return Err(format!("{}: rejected off chain: {r}", path.display()));
+    )?;
+    if let Some(Err(r)) = report.verdicts.into_iter().next().map(|v| v.result) {
+        return Ok(Err(r));
     }
-    let proof = proof_from_hex(&bundle.proof).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(RegistryCalls {
-        worker,
+    let proof = match proof_from_hex(&bundle.proof) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(Rejection::ProofEncoding(e))),
+    };
+    Ok(Ok(RegistryCalls {
+        worker: worker.address(),
         root: p.root,
         beacon: p.beacon,
         commit: commit_calldata(&p.root),
         prove: prove_calldata(&p.root, &proof),
-    })
+    }))
 }
 
 /// The verifier contract for `vk`: the template with the key's points as constants. The output
@@ -255,32 +229,9 @@ mod tests {
     }
 
     #[test]
-    fn words_are_big_endian_and_addresses_round_trip() {
+    fn words_are_big_endian() {
         let w = word(&Fr::from(0x0102u64));
         assert_eq!(&w[30..], &[1, 2]);
         assert!(w[..30].iter().all(|&b| b == 0));
-        let addr = "0x00000000000000000000000000000000deadbeef";
-        let worker = worker_of_address(addr).unwrap_or_default();
-        assert_eq!(worker, Fr::from(0xdead_beefu64));
-        let back = worker_address(&worker).unwrap_or_default();
-        assert_eq!(format!("0x{}", hex::encode(back)), addr);
-        assert_eq!(worker_address(&-Fr::from(1u8)), None);
-        assert_eq!(worker_of_address("0xdeadbeef"), None);
-        assert_eq!(worker_of_address(&format!("0x{}", "g".repeat(40))), None);
-    }
-
-    #[test]
-    fn block_hashes_keep_their_low_93_bits() {
-        let all_ones = [0xffu8; 32];
-        assert_eq!(
-            spotproof_core::commit::to_hex(&beacon_of_block_hash(&all_ones)),
-            format!("{}1{}", "0".repeat(40), "f".repeat(23))
-        );
-        let mut h = [0u8; 32];
-        h[0] = 0xab; // high bits are dropped
-        h[20] = 0x25; // bits 88..96: 0x25 & 0x1f survives
-        h[31] = 7;
-        let b = beacon_of_block_hash(&h);
-        assert_eq!(b, Fr::from((0x05u128 << 88) | 7));
     }
 }

@@ -1,12 +1,16 @@
 //! Verifying bundles: each manifest must hash to its trace root and follow its architecture, the
-//! beacon and worker id must be the ones bound, the proofs (batched: one multi-pairing) must
-//! verify under the key, and consecutive steps must chain.
+//! beacon must be pinned by the validator (given, or the Fiat–Shamir beacon of the root), the
+//! worker id must be the one bound, the proofs (batched: one multi-pairing) must verify under the
+//! key, step 0 must start the chain and consecutive steps must chain; steps missing between two
+//! bundles are gaps.
 
 use crate::bundle::{BeaconSource, Bundle, BundleError, Parsed, proof_from_hex};
+use crate::detection::{BeaconKind, Detection};
 use crate::keys::Vk;
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use spotproof_core::check::{self, CheckFailure};
+use spotproof_core::ids::{Beacon, WorkerId};
 use spotproof_core::trace;
 use std::path::PathBuf;
 
@@ -30,16 +34,43 @@ pub enum Rejection {
         /// The class's.
         expected: usize,
     },
-    /// A Fiat–Shamir bundle whose beacon is not `hash(11, trace_root) mod 2^93`.
+    /// A bundle labelled Fiat–Shamir whose beacon is not `hash(11, trace_root) mod 2^93`.
     #[error("the beacon is not the Fiat-Shamir beacon of the trace root")]
     FiatShamirBeacon,
-    /// The beacon or the worker id does not fit the circuit's challenge (beacons are below 2^93,
-    /// worker ids are addresses, below 2^160).
-    #[error("the beacon is not below 2^93 or the worker id not below 2^160")]
-    ChallengeRange,
+    /// An external beacon and nothing pins it: the worker could have chosen it after trying
+    /// beacons until the samples missed what it faked.
+    #[error(
+        "the beacon is external and nothing pins it (the worker could have chosen it); \
+         give the beacon you issued with --beacon or --block-hash"
+    )]
+    UnpinnedBeacon,
+    /// The beacon is not below 2^93.
+    #[error("the beacon is not below 2^93")]
+    BeaconRange,
+    /// The worker id is not an address (below 2^160).
+    #[error("the worker id is not an address (below 2^160)")]
+    WorkerNotAddress,
     /// The beacon is not the one the validator expects.
     #[error("the beacon is not the expected one")]
     UnexpectedBeacon,
+    /// Step 0 names a previous root: it continues something that is not in the run.
+    #[error("step 0 must have previous root 0")]
+    FirstStepPrevRoot,
+    /// A later step with previous root 0 (reserved for step 0).
+    #[error("only step 0 may have previous root 0")]
+    ZeroPrevRoot,
+    /// The previous step, given in the same call, was rejected: nothing to chain to.
+    #[error("predecessor rejected (step {step})")]
+    PredecessorRejected {
+        /// The predecessor's step.
+        step: u64,
+    },
+    /// A bundle labelled Fiat–Shamir offered to the registry, which only takes block beacons.
+    #[error(
+        "proven under the Fiat-Shamir beacon; the registry only accepts the beacon of the \
+         commitment's block (`spotproof-worker prove --block-hash`)"
+    )]
+    NotABlockBeacon,
     /// The proof bytes are not a valid encoding.
     #[error("malformed proof: {0}")]
     ProofEncoding(String),
@@ -110,14 +141,103 @@ pub struct Verdict {
     pub result: Result<(), Rejection>,
 }
 
+/// Steps missing between two bundles of one run: `after + 1 ..= before − 1` were not given, so
+/// the chain from step `after` to step `before` is not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// The last step given before the gap.
+    pub after: u64,
+    /// The first step given after it.
+    pub before: u64,
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (from, to) = (self.after + 1, self.before - 1);
+        let missing = if from == to {
+            format!("step {from} is")
+        } else {
+            format!("steps {from} to {to} are")
+        };
+        write!(
+            f,
+            "{missing} missing: the chain from step {} to step {} is not checked",
+            self.after, self.before
+        )
+    }
+}
+
+/// What pins the beacon every bundle must have been proven under. The bundle's own
+/// `beacon_source` is a label and never decides.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BeaconPin {
+    /// The Fiat–Shamir beacon of each bundle's trace root (the default: nothing else is known).
+    #[default]
+    FiatShamir,
+    /// This beacon (a validator's challenge, or a block hash's beacon).
+    Given(Beacon),
+    /// The bundle's own beacon, because whoever receives the proof next recomputes it (the
+    /// registry derives it from the beacon block's hash): only for `calldata`.
+    Registry,
+}
+
 /// What the caller requires beyond the bundles themselves.
 #[derive(Clone, Debug, Default)]
 pub struct Policy {
-    /// The beacon every bundle must have been proven under (a validator's challenge).
-    pub beacon: Option<Fr>,
+    /// What pins the beacon.
+    pub beacon: BeaconPin,
+    /// Accept a call with steps missing between two bundles (the gaps are still reported).
+    pub allow_gaps: bool,
 }
 
-/// Checks everything about one bundle but the proof; returns the public inputs and the proof.
+/// Everything `verify_bundles` found.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// One verdict per bundle, in the order given.
+    pub verdicts: Vec<Verdict>,
+    /// Steps missing between bundles, in step order.
+    pub gaps: Vec<Gap>,
+    /// The lowest step given, if above 0: its previous root is not checked against anything.
+    pub unanchored: Option<u64>,
+    /// What the samples catch, computed from the class and the manifest (all bundles of a call
+    /// share the architecture, hence the op count).
+    pub detection: Option<Detection>,
+    /// Whether gaps were allowed.
+    pub allow_gaps: bool,
+}
+
+impl Report {
+    /// Bundles rejected.
+    pub fn rejected(&self) -> usize {
+        self.verdicts.iter().filter(|v| v.result.is_err()).count()
+    }
+
+    /// Every reason the call is not verified, one line each: the rejected bundles, then the gaps
+    /// (unless allowed). Empty when verified.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .verdicts
+            .iter()
+            .filter_map(|v| {
+                v.result
+                    .as_ref()
+                    .err()
+                    .map(|r| format!("{} (step {}): {r}", v.path.display(), v.step))
+            })
+            .collect();
+        if !self.allow_gaps {
+            out.extend(
+                self.gaps
+                    .iter()
+                    .map(|g| format!("gap: {g} (--allow-gaps accepts it)")),
+            );
+        }
+        out
+    }
+}
+
+/// Checks everything about one bundle but the proof and the chain; returns the public inputs and
+/// the proof.
 fn precheck(
     vk: &Vk,
     b: &Bundle,
@@ -135,33 +255,38 @@ fn precheck(
     if p.worker != m.header.worker {
         return Err(Rejection::WorkerMismatch);
     }
+    let zero = Fr::from(0u64);
+    match (m.header.step, m.header.prev_root == zero) {
+        (0, false) => return Err(Rejection::FirstStepPrevRoot),
+        (1.., true) => return Err(Rejection::ZeroPrevRoot),
+        _ => {}
+    }
     if b.samples != vk.class.samples {
         return Err(Rejection::Samples {
             got: b.samples,
             expected: vk.class.samples,
         });
     }
-    if b.beacon_source == BeaconSource::FiatShamir && p.beacon != trace::fiat_shamir_beacon(p.root)
-    {
-        return Err(Rejection::FiatShamirBeacon);
+    match policy.beacon {
+        BeaconPin::Given(x) if x.fr() != p.beacon => return Err(Rejection::UnexpectedBeacon),
+        BeaconPin::FiatShamir if p.beacon != trace::fiat_shamir_beacon(p.root) => {
+            return Err(match b.beacon_source {
+                BeaconSource::FiatShamir => Rejection::FiatShamirBeacon,
+                BeaconSource::External => Rejection::UnpinnedBeacon,
+            });
+        }
+        _ => {}
     }
-    if policy.beacon.is_some_and(|x| x != p.beacon) {
-        return Err(Rejection::UnexpectedBeacon);
-    }
-    let challenge = trace::challenge(p.beacon, p.worker).ok_or(Rejection::ChallengeRange)?;
+    let worker = WorkerId::new(p.worker).ok_or(Rejection::WorkerNotAddress)?;
+    let beacon = Beacon::new(p.beacon).ok_or(Rejection::BeaconRange)?;
+    let challenge = trace::challenge(beacon.fr(), worker.fr()).ok_or(Rejection::BeaconRange)?;
     let proof = proof_from_hex(&b.proof).map_err(Rejection::ProofEncoding)?;
     Ok(([p.root, challenge], proof))
 }
 
-/// Verifies bundles under one key: per-bundle checks, one batched pairing check for all proofs
-/// (falling back to one by one to name the bad ones), and chain continuity between consecutive
-/// steps. Errors are usage errors; rejections are in the verdicts.
-pub fn verify_bundles<R: rand::RngCore>(
-    vk: &Vk,
-    bundles: &[(PathBuf, Bundle)],
-    policy: &Policy,
-    rng: &mut R,
-) -> Result<Vec<Verdict>, VerifyError> {
+/// Parses every bundle and refuses calls that make no sense (usage errors): another class or
+/// key, bundles of different runs, a step given twice.
+fn parse_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<Vec<Parsed>, VerifyError> {
     let mut parsed = Vec::with_capacity(bundles.len());
     for (path, b) in bundles {
         if b.class != vk.class.name {
@@ -180,30 +305,42 @@ pub fn verify_bundles<R: rand::RngCore>(
         }
         parsed.push(b.parse(path)?);
     }
-    // One run per batch.
-    if let Some(first) = parsed.first() {
-        let run = |p: &Parsed| {
-            let h = &p.manifest.header;
-            (h.arch_id, h.dataset_root, h.data_seed, h.worker)
-        };
-        for (k, p) in parsed.iter().enumerate().skip(1) {
-            if run(p) != run(first) {
-                return Err(VerifyError::MixedRuns {
-                    path: bundles[k].0.clone(),
-                    first: bundles[0].0.clone(),
-                });
-            }
-        }
+    // One run per call.
+    let run = |p: &Parsed| {
+        let h = &p.manifest.header;
+        (h.arch_id, h.dataset_root, h.data_seed, h.worker)
+    };
+    if let Some(first) = parsed.first()
+        && let Some(k) = parsed.iter().position(|p| run(p) != run(first))
+    {
+        return Err(VerifyError::MixedRuns {
+            path: bundles[k].0.clone(),
+            first: bundles[0].0.clone(),
+        });
     }
-    let mut steps = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for (k, p) in parsed.iter().enumerate() {
-        if steps.insert(p.manifest.header.step, k).is_some() {
+        if !seen.insert(p.manifest.header.step) {
             return Err(VerifyError::DuplicateStep {
                 path: bundles[k].0.clone(),
                 step: p.manifest.header.step,
             });
         }
     }
+    Ok(parsed)
+}
+
+/// Verifies bundles of one run under one key: per-bundle checks, one batched pairing check for
+/// all proofs (falling back to one by one to name the bad ones), then the chain in step order —
+/// a bundle whose predecessor was rejected is rejected too, and steps missing between two
+/// bundles are reported as gaps. Errors are usage errors; rejections are in the report.
+pub fn verify_bundles<R: rand::RngCore>(
+    vk: &Vk,
+    bundles: &[(PathBuf, Bundle)],
+    policy: &Policy,
+    rng: &mut R,
+) -> Result<Report, VerifyError> {
+    let parsed = parse_call(vk, bundles)?;
     let mut results: Vec<Result<(), Rejection>> = Vec::with_capacity(bundles.len());
     let mut batch = Vec::new();
     let mut in_batch = Vec::new();
@@ -225,22 +362,44 @@ pub fn verify_bundles<R: rand::RngCore>(
             }
         }
     }
-    // Chain continuity between consecutive steps present in the batch.
-    for (k, p) in parsed.iter().enumerate() {
-        let step = p.manifest.header.step;
-        let Some(prev) = step.checked_sub(1).and_then(|s| steps.get(&s)) else {
+    // The chain, in step order, so that a rejection reaches every later step it breaks.
+    let step = |k: usize| parsed[k].manifest.header.step;
+    let mut order: Vec<usize> = (0..parsed.len()).collect();
+    order.sort_by_key(|&k| step(k));
+    let mut gaps = Vec::new();
+    for pair in order.windows(2) {
+        let (prev, next) = (pair[0], pair[1]);
+        if step(next) != step(prev) + 1 {
+            gaps.push(Gap {
+                after: step(prev),
+                before: step(next),
+            });
             continue;
-        };
-        let q = &parsed[*prev];
-        if results[k].is_ok()
-            && let Err(e) = check::check_chain(&q.manifest, q.root, &p.manifest)
-        {
-            results[k] = Err(Rejection::Chain(e));
+        }
+        if results[next].is_err() {
+            continue;
+        }
+        if results[prev].is_err() {
+            results[next] = Err(Rejection::PredecessorRejected { step: step(prev) });
+        } else if let Err(e) = check::check_chain(
+            &parsed[prev].manifest,
+            parsed[prev].root,
+            &parsed[next].manifest,
+        ) {
+            results[next] = Err(Rejection::Chain(e));
         }
     }
-    Ok(bundles
+    let detection = parsed.first().map(|p| {
+        let kind = match policy.beacon {
+            BeaconPin::FiatShamir => BeaconKind::FiatShamir,
+            BeaconPin::Given(_) | BeaconPin::Registry => BeaconKind::Pinned,
+        };
+        Detection::of(vk.class.samples, p.manifest.ops.len(), kind)
+    });
+    let unanchored = order.first().map(|&k| step(k)).filter(|&s| s > 0);
+    let verdicts = bundles
         .iter()
-        .zip(parsed)
+        .zip(&parsed)
         .zip(results)
         .map(|(((path, b), p), result)| Verdict {
             path: path.clone(),
@@ -248,5 +407,12 @@ pub fn verify_bundles<R: rand::RngCore>(
             trace_root: b.trace_root.clone(),
             result,
         })
-        .collect())
+        .collect();
+    Ok(Report {
+        verdicts,
+        gaps,
+        unanchored,
+        detection,
+        allow_gaps: policy.allow_gaps,
+    })
 }

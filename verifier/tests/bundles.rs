@@ -12,9 +12,10 @@ use rand::SeedableRng;
 use serde_json::Value;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
+use spotproof_core::check;
 use spotproof_core::commit::{Fr, to_hex};
-use spotproof_core::trace;
-use spotproof_verifier::bundle::{BeaconSource, Bundle};
+use spotproof_core::trace::{self, Role};
+use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
 use spotproof_verifier::keys;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -24,9 +25,30 @@ struct Fixture {
     vk: PathBuf,
     /// Steps 0 and 1 (chained), and a step 1 that does not continue step 0.
     bundles: [PathBuf; 3],
+    /// Step 2 of the same run.
+    step2: PathBuf,
+    /// A step 0 that names a previous root, as if it continued something outside the run.
+    orphan_zero: PathBuf,
+    /// A step 1 with previous root 0 (and a borrowed proof).
+    zero_later: PathBuf,
+    /// Step 0 with row 0 of its layer-0 weight gradient faked (zeros), proven under an external
+    /// beacon the worker searched for until the samples missed the fake.
+    ground: PathBuf,
+    /// That beacon.
+    ground_beacon: Fr,
 }
 
-/// One setup and three proofs for the whole file.
+/// Whether every sample `beacon` selects in `t` passes the native checker.
+fn samples_pass(t: &trace::Trace, beacon: Fr, samples: usize) -> bool {
+    let m = check::Manifest::of(t);
+    t.samples(beacon, samples).iter().all(|x| {
+        check::open_sample(t, x)
+            .ok()
+            .is_some_and(|o| check::verify_sample(&m, x, &o).is_ok())
+    })
+}
+
+/// One setup and six proofs for the whole file.
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
@@ -37,35 +59,84 @@ fn fixture() -> &'static Fixture {
         let vk = dir.join("small.vk");
         std::fs::write(&vk, keys::encode(keys::VK_MAGIC, class, &pk.vk)).unwrap();
         let vk_hash = keys::vk_hash(&pk.vk);
-        let run = small_run(2, Fr::from(0xabcdu64)).unwrap();
+        let run = small_run(3, Fr::from(0xabcdu64)).unwrap();
         // A second step 1 that starts from another "previous" root.
         let mut orphan_header = run.headers[1];
         orphan_header.prev_root = Fr::from(1234u64);
         let orphan =
             trace::commit_values(&run.config, &run.values[1], &run.dataset, orphan_header).unwrap();
-        let traces = [&run.traces[0], &run.traces[1], &orphan];
-        let bundles = traces.map(|t| {
-            let beacon = trace::fiat_shamir_beacon(t.root);
-            let w = step_witness(class, t, beacon).unwrap();
-            let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
-            let b = Bundle::of_trace(
-                &class,
-                &vk_hash,
-                &run.config,
-                t,
-                beacon,
-                BeaconSource::FiatShamir,
-                &proof,
-            );
-            let path = dir.join(format!(
-                "step{}-{}.json",
-                t.header.step,
-                &to_hex(&t.root)[..8]
-            ));
-            b.write(&path).unwrap();
-            path
-        });
-        Fixture { dir, vk, bundles }
+        // A step 0 that claims a predecessor.
+        let mut zero_header = run.headers[0];
+        zero_header.prev_root = Fr::from(77u64);
+        let orphan_zero =
+            trace::commit_values(&run.config, &run.values[0], &run.dataset, zero_header).unwrap();
+        // The cheat: skip row 0 of the weight gradient, then try beacons offline until none of
+        // the samples opens that row, and prove under the beacon found.
+        let slot = run.traces[0].slot(Role::WeightGrad(0)).unwrap();
+        let cols = run.traces[0].tensors[slot].header.cols;
+        let mut values = run.values[0].clone();
+        assert!(values[slot - 1][..cols].iter().any(|&v| v != 0));
+        values[slot - 1][..cols].fill(0);
+        let faked = run.recommit(0, &values).unwrap();
+        let passes = |b: u64| samples_pass(&faked, Fr::from(b), class.samples);
+        assert!(
+            (0..64).any(|b| !passes(b)),
+            "the fake must be caught by some beacons"
+        );
+        let ground_beacon = Fr::from((0..).find(|&b| passes(b)).unwrap());
+        let proven = [
+            (&run.traces[0], None),
+            (&run.traces[1], None),
+            (&orphan, None),
+            (&run.traces[2], None),
+            (&orphan_zero, None),
+            (&faked, Some(ground_beacon)),
+        ];
+        let paths: Vec<PathBuf> = proven
+            .iter()
+            .enumerate()
+            .map(|(k, (t, chosen))| {
+                let (beacon, source) = match chosen {
+                    None => (trace::fiat_shamir_beacon(t.root), BeaconSource::FiatShamir),
+                    Some(b) => (*b, BeaconSource::External),
+                };
+                let w = step_witness(class, t, beacon).unwrap();
+                let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
+                let b = Bundle::of_trace(&class, &vk_hash, &run.config, t, beacon, source, &proof);
+                let path = dir.join(format!("b{k}-step{}.json", t.header.step));
+                b.write(&path).unwrap();
+                path
+            })
+            .collect();
+        // A step 1 that claims to start a run (previous root 0). Its proof is borrowed: the
+        // rule is checked before any proof.
+        let mut zero_header = run.headers[1];
+        zero_header.prev_root = Fr::from(0u64);
+        let zero_later =
+            trace::commit_values(&run.config, &run.values[1], &run.dataset, zero_header).unwrap();
+        let borrowed = proof_from_hex(&Bundle::read(&paths[0]).unwrap().proof).unwrap();
+        let zero_later_path = dir.join("zero-later.json");
+        Bundle::of_trace(
+            &class,
+            &vk_hash,
+            &run.config,
+            &zero_later,
+            trace::fiat_shamir_beacon(zero_later.root),
+            BeaconSource::FiatShamir,
+            &borrowed,
+        )
+        .write(&zero_later_path)
+        .unwrap();
+        Fixture {
+            zero_later: zero_later_path,
+            dir,
+            vk,
+            bundles: [paths[0].clone(), paths[1].clone(), paths[2].clone()],
+            step2: paths[3].clone(),
+            orphan_zero: paths[4].clone(),
+            ground: paths[5].clone(),
+            ground_beacon,
+        }
     })
 }
 
@@ -130,7 +201,7 @@ fn every_tampering_is_rejected_with_its_own_reason() {
                 v["beacon"] = hex_plus_one(&v["beacon"]);
                 v["beacon_source"] = "external".into();
             }),
-            "proof does not verify",
+            "nothing pins it",
         ),
         (
             "another worker id",
@@ -393,4 +464,183 @@ fn snarkjs_accepts_an_exported_bundle_and_rejects_a_tampered_one() {
     std::fs::write(&public, serde_json::to_vec(&p).unwrap()).unwrap();
     let v = common::snarkjs_verify(&snarkjs, &out);
     assert!(v.rejected(), "{}", v.output);
+}
+
+/// The attack: fake part of a step, search beacons offline until the samples miss the fake,
+/// prove, and hand the bundle in. Nothing pins an external beacon, so it is rejected; relabelled
+/// Fiat–Shamir it is not that beacon; only the validator's own beacon could pin it.
+#[test]
+fn a_beacon_the_worker_searched_for_is_rejected() {
+    let f = fixture();
+    let vk = s(&f.vk);
+    let (code, _, err) = validator(&["verify", "--vk", vk, s(&f.ground)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing pins it"), "{err}");
+    let relabelled = common::edited(&f.ground, &f.dir, "ground-fs", |v| {
+        v["beacon_source"] = "fiat-shamir".into()
+    });
+    let (code, _, err) = validator(&["verify", "--vk", vk, s(&relabelled)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the Fiat-Shamir beacon"), "{err}");
+    // The beacon a validator issued (here: any other) is not the one the worker found.
+    let issued = to_hex(&(f.ground_beacon + Fr::from(1u64)));
+    let (code, _, err) = validator(&["verify", "--vk", vk, "--beacon", &issued, s(&f.ground)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not the expected one"), "{err}");
+    // The proof itself is valid: a validator that pinned exactly this beacon accepts it, which
+    // is why the beacon must come from the validator.
+    let found = to_hex(&f.ground_beacon);
+    let (code, out, err) = validator(&["verify", "--vk", vk, "--beacon", &found, s(&f.ground)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("pinned beacon"), "{out}");
+}
+
+#[test]
+fn step_0_must_start_the_chain() {
+    let f = fixture();
+    let (code, _, err) = validator(&["verify", "--vk", s(&f.vk), s(&f.orphan_zero)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("step 0 must have previous root 0"), "{err}");
+    // A later step with previous root 0 pretends to start a run.
+    let (code, _, err) = validator(&["verify", "--vk", s(&f.vk), s(&f.zero_later)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("only step 0 may have previous root 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_successor_of_a_rejected_bundle_is_rejected() {
+    let f = fixture();
+    // Step 0 with a proof that does not verify: its manifest (and root) are intact, so step 1
+    // chains to it perfectly — which must not count.
+    let other = json(&f.bundles[1])["proof"].clone();
+    let bad0 = edited("bad0", 0, move |v| v["proof"] = other);
+    let (code, out, err) = validator(&[
+        "verify",
+        "--vk",
+        s(&f.vk),
+        s(&f.step2),
+        s(&f.bundles[1]),
+        s(&bad0),
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verified"], 0, "{v}");
+    assert_eq!(v["bundles"][1]["reason"], "predecessor rejected (step 0)");
+    assert_eq!(v["bundles"][0]["reason"], "predecessor rejected (step 1)");
+    assert!(
+        v["bundles"][2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("proof does not verify")
+    );
+    // Honest, the three chain.
+    let (code, _, err) = validator(&[
+        "verify",
+        "--vk",
+        s(&f.vk),
+        s(&f.step2),
+        s(&f.bundles[1]),
+        s(&f.bundles[0]),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn missing_steps_are_a_gap() {
+    let f = fixture();
+    let args = ["verify", "--vk", s(&f.vk), s(&f.bundles[0]), s(&f.step2)];
+    let (code, _, err) = validator(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("gap: step 1 is missing: the chain from step 0 to step 2 is not checked"),
+        "{err}"
+    );
+    let (code, out, err) = validator(&[&args[..], &["--allow-gaps", "--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("gap allowed") && err.contains("step 1 is missing"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["outcome"], "verified");
+    assert_eq!(v["gaps"][0]["after"], 0);
+    assert_eq!(v["gaps"][0]["before"], 2);
+    // A run that starts later is said to be checked only from there.
+    let (code, _, err) = validator(&["verify", "--vk", s(&f.vk), s(&f.step2)]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("checked from step 2"), "{err}");
+}
+
+#[test]
+fn figures_the_worker_wrote_are_not_printed() {
+    let f = fixture();
+    let claim = serde_json::json!({
+        "min_samples_per_op": 64,
+        "op_skipped": 1.0,
+        "half_wrong": 1.0,
+        "tenth_wrong": 1.0,
+        "hundredth_wrong": 1.0,
+    });
+    let boasting = edited("boasting", 0, move |v| v["detection"] = claim);
+    let run = |b: &PathBuf, json: bool| {
+        let mut args = vec!["verify", "--vk", s(&f.vk), s(b)];
+        if json {
+            args.push("--json");
+        }
+        let (code, out, err) = validator(&args);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    // Times differ between runs; everything else must not.
+    let strip = |text: String| {
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        v["seconds"] = Value::Null;
+        v["bundles"][0]["bundle"] = Value::Null;
+        v
+    };
+    assert_eq!(strip(run(&boasting, true)), strip(run(&f.bundles[0], true)));
+    let text = run(&boasting, false);
+    let figures = text.lines().nth(1).unwrap();
+    // 18 samples over 18 ops, a Fiat–Shamir beacon, 2^40 re-rolls: nothing survives.
+    assert!(
+        figures.contains("1 samples or more, Fiat-Shamir beacon, against 2^40 re-rolls")
+            && figures.contains("skipped op 0.0000"),
+        "{text}"
+    );
+    let (_, out, _) = validator(&["inspect", s(&boasting)]);
+    assert!(!out.contains("1.0000"), "{out}");
+    assert!(out.contains("skipped op 0.9961"), "{out}");
+}
+
+/// A reader that closed its end (`| head`) is normal: no panic, and the exit code still says
+/// what was found.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let f = fixture();
+    let closed = |args: &[&str]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_spotproof-validator"))
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        out.status.code()
+    };
+    assert_eq!(closed(&["inspect", s(&f.bundles[0])]), Some(0));
+    assert_eq!(
+        closed(&["verify", "--vk", s(&f.vk), s(&f.bundles[0]), "--json"]),
+        Some(0)
+    );
+    assert_eq!(
+        closed(&["verify", "--vk", s(&f.vk), s(&f.ground), "--json"]),
+        Some(1)
+    );
 }

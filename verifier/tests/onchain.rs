@@ -20,6 +20,7 @@ use serde_json::Value;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
+use spotproof_core::ids::{BlockHash, WorkerId};
 use spotproof_core::trace;
 use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
 use spotproof_verifier::keys;
@@ -78,11 +79,11 @@ fn fixture() -> &'static Fixture {
         std::fs::write(&vk_path, keys::encode(keys::VK_MAGIC, class, &pk.vk)).unwrap();
         let vk = keys::read_vk(&vk_path).unwrap();
 
-        let worker_fr = solidity::worker_of_address(&worker().to_string()).unwrap();
+        let worker_fr = worker().to_string().parse::<WorkerId>().unwrap().fr();
         let run = small_run(1, worker_fr).unwrap();
         let t = &run.traces[0];
         let hash = Chain::new(0, SALT).block_hash(BEACON_BLOCK);
-        let beacon = solidity::beacon_of_block_hash(&hash.0);
+        let beacon = BlockHash(hash.0).beacon().fr();
         let w = step_witness(class, t, beacon).unwrap();
         let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
         let b = Bundle::of_trace(
@@ -267,7 +268,7 @@ fn the_verifier_accepts_the_real_proof_and_rejects_tampering() {
     let mut chain = Chain::new(DEPLOY_BLOCK, SALT);
     let (at, deploy_gas) = chain.deploy(deployer(), &code.bytecode, &[]).unwrap();
     chain.mine(1);
-    let worker_fr = solidity::worker_of_address(&worker().to_string()).unwrap();
+    let worker_fr = worker().to_string().parse::<WorkerId>().unwrap().fr();
     let challenge = trace::challenge(f.beacon, worker_fr).unwrap();
     let inputs = [fr_word(&f.root), fr_word(&challenge)];
     let call = |chain: &mut Chain, words: &[Word; 8], inputs: &[Word; 2]| {
@@ -687,18 +688,20 @@ fn calldata_prints_both_calls_and_refuses_what_the_chain_would_refuse() {
     let truncated = f.dir.join("truncated.json");
     let text = std::fs::read(&f.bundle).unwrap();
     std::fs::write(&truncated, &text[..text.len() / 2]).unwrap();
-    let cases: [(&Path, &Path, &str); 7] = [
-        (&f.bundle, &other_class, "mlp2-s64-r128"),
-        (&f.bundle, &other_key, "key"),
-        (&fs, &f.vk, "Fiat-Shamir"),
-        (&not_address, &f.vk, "not an address"),
-        (&tampered, &f.vk, "rejected off chain"),
-        (&truncated, &f.vk, "truncated"),
-        (&f.dir.join("missing.json"), &f.vk, "missing.json"),
+    // Bundles the registry would refuse are rejections (exit 1); files that cannot be used are
+    // errors (exit 2).
+    let cases: [(&Path, &Path, &str, i32); 7] = [
+        (&f.bundle, &other_class, "mlp2-s64-r128", 2),
+        (&f.bundle, &other_key, "key", 2),
+        (&fs, &f.vk, "Fiat-Shamir", 1),
+        (&not_address, &f.vk, "not an address", 1),
+        (&tampered, &f.vk, "the registry would refuse it", 1),
+        (&truncated, &f.vk, "truncated", 2),
+        (&f.dir.join("missing.json"), &f.vk, "missing.json", 2),
     ];
-    for (bundle, vk, why) in cases {
+    for (bundle, vk, why, expected) in cases {
         let (code, out, err) = validator(&["calldata", s(bundle), "--vk", s(vk)]);
-        assert_eq!(code, 2, "{why}: {out}{err}");
+        assert_eq!(code, expected, "{why}: {out}{err}");
         assert!(out.is_empty(), "{why}: printed {out}");
         assert_eq!(err.trim().lines().count(), 1, "{why}: {err}");
         assert!(err.contains(why), "{why}: {err}");
