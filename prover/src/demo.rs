@@ -159,6 +159,12 @@ pub fn run(
     let start = Instant::now();
     let report = verify_bundles(&vk, &loaded, &Policy::default(), &mut rand::rngs::OsRng)?;
     let verify_seconds = start.elapsed().as_secs_f64();
+    log(format!(
+        "      {} of {} bundles verified in {:.1} ms",
+        report.verdicts.len() - report.rejected(),
+        report.verdicts.len(),
+        verify_seconds * 1e3
+    ));
     Ok((
         DemoReport {
             vk: keys.vk.clone(),

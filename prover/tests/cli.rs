@@ -105,6 +105,58 @@ fn auto_falls_back_to_the_cpu_with_a_notice() {
     assert_eq!(v["device"], "cpu");
 }
 
+/// `auto` takes a hardware GPU, else the CPU reference: a software adapter (lavapipe, as in CI)
+/// is slower than the reference, so it runs only when asked for — and Mesa's complaint about
+/// `XDG_RUNTIME_DIR` never reaches the user.
+#[test]
+fn auto_prefers_the_cpu_reference_to_a_software_adapter() {
+    use spotproof_shaders::{Gpu, ShaderError};
+    let probe = Gpu::new_hardware();
+    let out = worker(&["train", "--epochs", "1", "--json"], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    match probe {
+        Ok(gpu) => assert_eq!(v["device"], gpu.adapter_name()),
+        Err(ShaderError::SoftwareAdapter(name)) => {
+            assert_eq!(v["device"], "cpu");
+            assert!(
+                stderr.contains("only a software adapter") && stderr.contains(&name),
+                "{stderr}"
+            );
+            // Asked for, the software adapter runs, quietly, without XDG_RUNTIME_DIR.
+            let mut c = Command::new(env!("CARGO_BIN_EXE_spotproof-worker"));
+            c.args(["train", "--epochs", "1", "--device", "gpu", "--json"])
+                .env_remove("XDG_RUNTIME_DIR");
+            let out = c.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{stderr}");
+            assert!(!stderr.contains("XDG_RUNTIME_DIR"), "{stderr}");
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["device"], name.as_str());
+        }
+        Err(e) => {
+            assert!(!spotproof_shaders::gpu_required(), "no adapter: {e}");
+            assert_eq!(v["device"], "cpu");
+        }
+    }
+}
+
+/// `| head` closes the pipe early: the worker ends quietly.
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
+        .args(["train", "--epochs", "1", "--device", "cpu", "--json"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
 #[test]
 fn missing_gpu_is_an_error_when_required() {
     assert_clean_failure(

@@ -15,7 +15,7 @@ pub const GRINDING_LOG2: u32 = 40;
 
 /// Seconds one Fiat–Shamir re-roll takes on one core (measured: the cheapest re-roll changes one
 /// leaf of the trace; `cargo bench -p spotproof-core --bench reroll`, `papers/benchmarks.md`).
-pub const REROLL_SECONDS: f64 = 0.7e-3;
+pub const REROLL_SECONDS: f64 = 0.75e-3;
 
 /// How the beacon of the verified bundles was fixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -110,11 +110,11 @@ impl Detection {
             .join(", ");
         match self.beacon {
             BeaconKind::Pinned => format!(
-                "detection per op ({} samples or more, pinned beacon): {figures}",
+                "detection per op (samples per op ≥ {}, pinned beacon): {figures}",
                 self.samples_per_op
             ),
             BeaconKind::FiatShamir => format!(
-                "detection per op ({} samples or more, Fiat-Shamir beacon, against 2^{} re-rolls \
+                "detection per op (samples per op ≥ {}, Fiat-Shamir beacon, against 2^{} re-rolls \
                  = {} at {:.2} ms per re-roll per core): {figures}; a skipped op escapes half the \
                  time after {:.3e} re-rolls ({}); pin a beacon (--beacon, --block-hash) for \
                  stronger figures",

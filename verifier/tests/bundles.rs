@@ -607,7 +607,7 @@ fn figures_the_worker_wrote_are_not_printed() {
     let figures = text.lines().nth(1).unwrap();
     // 18 samples over 18 ops, a Fiat–Shamir beacon, 2^40 re-rolls: nothing survives.
     assert!(
-        figures.contains("1 samples or more, Fiat-Shamir beacon, against 2^40 re-rolls")
+        figures.contains("samples per op ≥ 1, Fiat-Shamir beacon, against 2^40 re-rolls")
             && figures.contains("skipped op 0.0000"),
         "{text}"
     );
