@@ -1,8 +1,8 @@
 //! The constraint catalogue behind `vectors/constraints.csv`.
 
 use crate::class::{CLASSES, Class};
+use crate::groth::ProveError;
 use crate::step::profile;
-use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::trace::OpKind;
 
 /// Row lengths at which the cost of one sample is reported (digits and MNIST inputs).
@@ -23,19 +23,21 @@ pub fn kind_name(k: OpKind) -> &'static str {
     }
 }
 
-/// The CSV: one `class` row per catalogue class, then one `sample` row per op kind and row
-/// length (the most expensive sample of that kind in a class whose longest row is that length,
+/// The CSV: one `class` row per catalogue class (with the SHA-256 of its constraint matrices,
+/// [`crate::groth::matrices_digest`], so that a change to any constraint shows), then one `sample`
+/// row per op kind and row length (the most expensive sample of that kind in a class whose longest row is that length,
 /// everything included: derivation, openings, Merkle paths, unpacking, arithmetic), and the mean
 /// over a step's samples.
-pub fn csv() -> Result<String, SynthesisError> {
+pub fn csv() -> Result<String, ProveError> {
     let mut out = String::from(
-        "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean\n",
+        "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean,matrices_sha256\n",
     );
     for c in CLASSES {
         let p = profile(c)?;
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
+        let digest = crate::groth::matrices_digest(c)?;
         out += &format!(
-            "class,{},{},{},{},{},{},{},{}\n",
+            "class,{},{},{},{},{},{},{},{},{digest}\n",
             c.name,
             c.max_row,
             c.samples,
@@ -63,10 +65,10 @@ pub fn csv() -> Result<String, SynthesisError> {
                 .map(|s| s.1)
                 .max()
                 .unwrap_or(0);
-            out += &format!("sample,{},{len},1,{worst},,,,\n", kind_name(k));
+            out += &format!("sample,{},{len},1,{worst},,,,,\n", kind_name(k));
         }
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
-        out += &format!("sample,mean,{len},1,{mean},,,,\n");
+        out += &format!("sample,mean,{len},1,{mean},,,,,\n");
     }
     Ok(out)
 }

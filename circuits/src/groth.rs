@@ -12,6 +12,7 @@ use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, R1CS_PREDICATE_LABEL,
     SynthesisError, SynthesisMode,
 };
+use ark_serialize::CanonicalSerialize;
 use ark_snark::SNARK;
 use rand::{CryptoRng, RngCore};
 use std::collections::HashMap;
@@ -84,7 +85,41 @@ fn shape(class: Class) -> Result<Arc<Shape>, ProveError> {
     if let Some(s) = cache.lock().ok().and_then(|c| c.get(class.name).cloned()) {
         return Ok(s);
     }
-    // Exactly as ark-groth16's setup builds them.
+    let s = Arc::new(build_shape(class)?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(class.name, s.clone());
+    }
+    Ok(s)
+}
+
+/// SHA-256 (hex) of a class's constraint matrices as setup builds them: the number of instance
+/// variables and of constraints (u64 little-endian), then for each of A, B, C and each row its
+/// entry count (u64 LE) and entries as (column u64 LE, coefficient 32 bytes LE canonical). Two
+/// builds whose digests agree have the same keys' shape: a key made by one works with the other.
+pub fn matrices_digest(class: Class) -> Result<String, ProveError> {
+    use sha2::Digest;
+    let s = build_shape(class)?;
+    let mut h = sha2::Sha256::new();
+    h.update((s.num_inputs as u64).to_le_bytes());
+    h.update((s.num_constraints as u64).to_le_bytes());
+    let mut coeff = Vec::with_capacity(32);
+    for m in &s.matrices {
+        for row in m {
+            h.update((row.len() as u64).to_le_bytes());
+            for (c, col) in row {
+                h.update((*col as u64).to_le_bytes());
+                coeff.clear();
+                // Writing into a Vec cannot fail.
+                let _ = c.serialize_compressed(&mut coeff);
+                h.update(&coeff);
+            }
+        }
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// A class's matrices, exactly as ark-groth16's setup builds them.
+fn build_shape(class: Class) -> Result<Shape, ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Setup);
@@ -98,15 +133,11 @@ fn shape(class: Class) -> Result<Arc<Shape>, ProveError> {
         .to_matrices()?
         .remove(R1CS_PREDICATE_LABEL)
         .ok_or(SynthesisError::MissingCS)?;
-    let s = Arc::new(Shape {
+    Ok(Shape {
         matrices,
         num_inputs: cs.num_instance_variables(),
         num_constraints: cs.num_constraints(),
-    });
-    if let Ok(mut c) = cache.lock() {
-        c.insert(class.name, s.clone());
-    }
-    Ok(s)
+    })
 }
 
 /// Proves a step with the class's cached constraint matrices (the witness is synthesized

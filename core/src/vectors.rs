@@ -6,6 +6,7 @@
 //! kernel must reproduce every output). The format is plain JSON so that any other implementation
 //! can read it: a tensor is `{"rows", "cols", "data"}` with row-major integers.
 
+use crate::check;
 use crate::commit::{self, DType, TensorHeader};
 use crate::data::{BYTE_PIXELS, Dataset};
 use crate::error::{CoreError, Result};
@@ -14,6 +15,7 @@ use crate::ops::{self, Executor, InputScale, Reference};
 use crate::rng::SplitMix64;
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
+use crate::trace::{self, Role};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -563,6 +565,205 @@ pub fn commit_vector() -> Result<CommitVector> {
     })
 }
 
+/// What determines a committed step end to end: the model before it, the dataset (every row is
+/// a training row), the header fields a worker chooses, and the number of samples.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceInputs {
+    /// The model before the step.
+    pub model: Model,
+    /// Dataset features, `n×K0`.
+    pub images: Mat<u8>,
+    /// Dataset labels.
+    pub labels: Vec<u8>,
+    /// Feature scaling.
+    pub scale: InputScale,
+    /// Step index.
+    pub step: u64,
+    /// Previous trace root (hex).
+    pub prev_root: String,
+    /// Seed of the batch derivation.
+    pub data_seed: u64,
+    /// Worker id (hex, below 2^160).
+    pub worker: String,
+    /// Samples drawn (`S`).
+    pub samples: usize,
+}
+
+/// One sample: the op, the element of its first output, and the rows `(tensor slot, row)` it
+/// opens in order (`check::rows_needed`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleRows {
+    /// Sample number.
+    pub j: u64,
+    /// Op index.
+    pub op: usize,
+    /// Row-major element of the op's first output.
+    pub element: u64,
+    /// Rows opened.
+    pub rows: Vec<(usize, usize)>,
+}
+
+/// One tensor of the trace: its role, Merkle root and tensor root (hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorRoots {
+    /// Role.
+    pub role: Role,
+    /// Merkle root of its rows.
+    pub merkle_root: String,
+    /// Tensor root (header bound in).
+    pub root: String,
+}
+
+/// Everything the protocol derives from [`TraceInputs`], under the Fiat–Shamir beacon.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceOutputs {
+    /// Architecture id.
+    pub arch_id: String,
+    /// Root of the committed dataset.
+    pub dataset_root: String,
+    /// The batch's rows (`trace::batch_indices`).
+    pub batch_rows: Vec<u32>,
+    /// Header digest (trace leaf 0).
+    pub header_digest: String,
+    /// Every tensor, in table order.
+    pub tensors: Vec<TensorRoots>,
+    /// Every op's digest, in table order.
+    pub op_digests: Vec<String>,
+    /// Trace root.
+    pub trace_root: String,
+    /// `hash(11, root) mod 2^93`.
+    pub fiat_shamir_beacon: String,
+    /// `hash(8, root, beacon)`.
+    pub sample_seed: String,
+    /// The samples and the rows each opens.
+    pub samples: Vec<SampleRows>,
+    /// The circuit's public inputs: trace root, `worker + 2^160 · beacon`.
+    pub public_inputs: [String; 2],
+}
+
+/// A committed step end to end: inputs and what the protocol derives from them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// What determines the step.
+    pub inputs: TraceInputs,
+    /// What the protocol derives.
+    pub outputs: TraceOutputs,
+}
+
+/// Trains and commits the step `inputs` describes; returns the trace and its Fiat–Shamir beacon.
+pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
+    let field = |s: &str, what: &'static str| {
+        commit::from_hex(s).ok_or_else(|| CoreError::Parse {
+            what,
+            given: s.into(),
+            expected: "64 hex digits of a field element",
+        })
+    };
+    let data = Dataset {
+        name: "vector".into(),
+        images: inputs.images.clone(),
+        labels: inputs.labels.clone(),
+        classes: inputs.model.classes(),
+        scale: inputs.scale,
+    };
+    let train: Vec<u32> = (0..data.len() as u32).collect();
+    let dataset = std::sync::Arc::new(trace::commit_dataset(&data, &train)?);
+    let cfg = &inputs.model.config;
+    let batch_rows = trace::batch_indices(inputs.data_seed, inputs.step, cfg.batch, train.len());
+    let mut after = inputs.model.clone();
+    let tensors = step::train_step(&mut after, &data, &batch_rows)?;
+    let header = trace::StepHeader {
+        arch_id: trace::arch_id(cfg),
+        step: inputs.step,
+        prev_root: field(&inputs.prev_root, "prev_root")?,
+        dataset_root: dataset.root,
+        data_seed: inputs.data_seed,
+        worker: field(&inputs.worker, "worker")?,
+    };
+    let t = trace::commit_step(&inputs.model, &tensors, &dataset, header)?;
+    let beacon = trace::fiat_shamir_beacon(t.root);
+    Ok((t, beacon))
+}
+
+/// Trains and commits the step `inputs` describes and derives its samples and public inputs.
+pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
+    let (t, beacon) = trace_of(inputs)?;
+    let (header, dataset_root) = (t.header, t.header.dataset_root);
+    let m = check::Manifest::of(&t);
+    let samples = t
+        .samples(beacon, inputs.samples)
+        .iter()
+        .map(|s| {
+            let rows = check::rows_needed(&m, s)
+                .map_err(|_| CoreError::Config("the trace's op table is malformed"))?;
+            Ok(SampleRows {
+                j: s.j,
+                op: s.op,
+                element: s.element,
+                rows,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let hex = commit::to_hex;
+    let challenge = trace::challenge(beacon, header.worker).ok_or(CoreError::Parse {
+        what: "worker",
+        given: inputs.worker.clone(),
+        expected: "a number below 2^160",
+    })?;
+    Ok(TraceOutputs {
+        arch_id: hex(&header.arch_id),
+        dataset_root: hex(&dataset_root),
+        batch_rows: trace::batch_indices(
+            inputs.data_seed,
+            inputs.step,
+            inputs.model.config.batch,
+            inputs.images.rows(),
+        ),
+        header_digest: hex(&header.digest()),
+        tensors: t
+            .roles
+            .iter()
+            .zip(&t.tensors)
+            .map(|(&role, c)| TensorRoots {
+                role,
+                merkle_root: hex(&c.merkle_root),
+                root: hex(&c.root),
+            })
+            .collect(),
+        op_digests: t.ops.iter().map(|o| hex(&o.digest())).collect(),
+        trace_root: hex(&t.root),
+        fiat_shamir_beacon: hex(&beacon),
+        sample_seed: hex(&trace::sample_seed(t.root, beacon)),
+        samples,
+        public_inputs: [hex(&t.root), hex(&challenge)],
+    })
+}
+
+/// Step 2 of the step vector's `12-6-4` model on its 7-row dataset, batch 3 derived from data
+/// seed 5, with a non-zero previous root, worker `0xabc`, and the 64 samples of the default
+/// class size.
+pub fn trace_vector() -> Result<TraceVector> {
+    let v = step_vector()?;
+    let inputs = TraceInputs {
+        model: v.model,
+        images: v.images,
+        labels: v.labels,
+        scale: v.scale,
+        step: 2,
+        prev_root: commit::to_hex(&commit::hash(&[commit::fe(123)])),
+        data_seed: 5,
+        worker: commit::to_hex(&commit::fe(0xabc)),
+        samples: trace::DEFAULT_SAMPLES,
+    };
+    Ok(TraceVector {
+        version: VERSION,
+        outputs: trace_outputs(&inputs)?,
+        inputs,
+    })
+}
+
 /// Every vector file as (path relative to `vectors/`, JSON), in a fixed order.
 pub fn files() -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = op_vectors()?
@@ -579,6 +780,7 @@ pub fn files() -> Result<Vec<(String, String)>> {
         format!("commit/v{VERSION}.json"),
         to_json(&commit_vector()?),
     ));
+    files.push((format!("trace/v{VERSION}.json"), to_json(&trace_vector()?)));
     Ok(files)
 }
 

@@ -71,3 +71,17 @@ fn step_vector_replays() {
     assert_eq!(t, v.tensors);
     assert_eq!(model.layers, v.tensors.layers);
 }
+
+/// The end-to-end pin: from a model, a dataset and a header, every derived value — batch rows,
+/// header digest, tensor roots, op digests, trace root, Fiat–Shamir beacon, seed, each sample's
+/// op, element and opened rows, public inputs — is what the file says.
+#[test]
+fn trace_vector_replays() {
+    let text = std::fs::read_to_string(dir().join("trace/v1.json")).unwrap();
+    let v: vectors::TraceVector = serde_json::from_str(&text).unwrap();
+    assert_eq!(vectors::trace_outputs(&v.inputs).unwrap(), v.outputs);
+    // Every op is sampled, and every sample opens at least one row.
+    let ops: std::collections::BTreeSet<usize> = v.outputs.samples.iter().map(|s| s.op).collect();
+    assert_eq!(ops.len(), v.outputs.op_digests.len());
+    assert!(v.outputs.samples.iter().all(|s| !s.rows.is_empty()));
+}

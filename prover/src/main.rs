@@ -124,7 +124,8 @@ struct TrainArgs {
     /// Seed of the split, the shuffles and the initial weights.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Where the step runs: `auto` uses the GPU when an adapter exists.
+    /// Where the step runs: `auto` takes a hardware GPU, else the CPU reference (a software
+    /// adapter such as lavapipe runs only with `gpu` or SPOTPROOF_REQUIRE_GPU=1).
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
     /// Master weights move by `grad >> lr-shift` per step.

@@ -68,7 +68,8 @@ impl DatasetSpec {
 /// Where the step runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum DeviceChoice {
-    /// The GPU if an adapter exists, else the CPU reference (with a notice).
+    /// A hardware GPU if one exists, else the CPU reference (with a notice); any adapter when
+    /// SPOTPROOF_REQUIRE_GPU=1.
     Auto,
     /// The GPU; an error without one.
     Gpu,

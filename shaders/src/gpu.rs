@@ -22,10 +22,10 @@ pub struct Gpu {
     errors: Arc<Mutex<Vec<String>>>,
 }
 
-/// Silences stderr while adapters are enumerated when `XDG_RUNTIME_DIR` is unset or relative: wgpu enables
-/// every surface extension, so Mesa's device-select layer tries to reach a Wayland compositor and
-/// libwayland prints "error: XDG_RUNTIME_DIR is invalid…", which means nothing to a headless
-/// compute user. Anything else wgpu reports comes back as an error value, not on stderr.
+/// Silences stderr while adapters are enumerated when `XDG_RUNTIME_DIR` is unset or relative:
+/// wgpu enables every surface extension, so Mesa's device-select layer tries to reach a Wayland
+/// compositor and libwayland prints "error: XDG_RUNTIME_DIR is invalid…", which means nothing to
+/// a headless compute user. Anything else wgpu reports comes back as an error value.
 fn quiet_wsi() -> Option<gag::Gag> {
     // libwayland's test: the variable must hold an absolute path.
     let invalid =

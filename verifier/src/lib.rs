@@ -19,7 +19,7 @@ pub mod snarkjs;
 pub mod solidity;
 pub mod verify;
 use serde::Deserialize;
-use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector};
+use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector, TraceVector};
 use spotproof_core::{commit, step};
 use std::path::{Path, PathBuf};
 
@@ -148,6 +148,14 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
             Err(e) => Some(format!("the reference rejects the inputs: {e}")),
         };
         ("step".to_string(), mismatch)
+    } else if folder == "trace" {
+        let v: TraceVector = serde_json::from_str(&text).map_err(parse)?;
+        let mismatch = match vectors::trace_outputs(&v.inputs) {
+            Ok(out) if out == v.outputs => None,
+            Ok(_) => Some("a derived value of the committed step differs".to_string()),
+            Err(e) => Some(format!("the reference rejects the inputs: {e}")),
+        };
+        ("trace".to_string(), mismatch)
     } else {
         let v: OpVector = serde_json::from_str(&text).map_err(parse)?;
         let mismatch = match vectors::evaluate(&v) {
