@@ -22,6 +22,10 @@ use std::collections::BTreeMap;
 /// Version of the vector format and of the op contracts they pin.
 pub const VERSION: u32 = 1;
 
+/// Folders of `vectors/` whose files are not op vectors ([`OpVector`]): a whole step, tensor
+/// commitments, a committed step end to end.
+pub const NON_OP_FOLDERS: [&str; 3] = ["step", "commit", "trace"];
+
 /// A tensor of any integer type, widened to i64 for storage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tensor {
