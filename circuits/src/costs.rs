@@ -3,25 +3,10 @@
 use crate::class::{CLASSES, Class};
 use crate::groth::ProveError;
 use crate::step::profile;
-use spotproof_core::trace::OpKind;
+use spotproof_core::ops::OpKind;
 
 /// Row lengths at which the cost of one sample is reported (digits and MNIST inputs).
 pub const ROW_LENGTHS: [usize; 2] = [64, 784];
-
-/// The op kinds' names as in the core (`ops::…`).
-pub fn kind_name(k: OpKind) -> &'static str {
-    match k {
-        OpKind::Gather => "gather",
-        OpKind::LinearForward => "linear_forward",
-        OpKind::OutputError => "output_error",
-        OpKind::LinearBackwardInput => "linear_backward_input",
-        OpKind::WeightGrad => "weight_grad",
-        OpKind::BiasGrad => "bias_grad",
-        OpKind::SgdUpdate => "sgd_update",
-        OpKind::BiasUpdate => "bias_update",
-        OpKind::Transpose => "transpose",
-    }
-}
 
 /// The CSV: one `class` row per catalogue class (with the SHA-256 of its constraint matrices,
 /// [`crate::groth::matrices_digest`], so that a change to any constraint shows), then one `sample`
@@ -65,7 +50,7 @@ pub fn csv() -> Result<String, ProveError> {
                 .map(|s| s.1)
                 .max()
                 .unwrap_or(0);
-            out += &format!("sample,{},{len},1,{worst},,,,,\n", kind_name(k));
+            out += &format!("sample,{},{len},1,{worst},,,,,\n", k.name());
         }
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
         out += &format!("sample,mean,{len},1,{mean},,,,,\n");

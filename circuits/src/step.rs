@@ -22,7 +22,8 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use spotproof_core::commit::{self, DType, TensorHeader};
 use spotproof_core::model::{Hyper, ModelConfig};
 use spotproof_core::ops::InputScale;
-use spotproof_core::trace::{self, Layout, OpKind, Role, StepHeader};
+use spotproof_core::ops::OpKind;
+use spotproof_core::trace::{self, Layout, Role, StepHeader};
 
 /// One opened row: its values and its Merkle siblings from the leaf up (padded with zeros to
 /// the class's tree height).

@@ -29,7 +29,8 @@ use crate::commit::{self, Fr, RowPath, TensorHeader};
 use crate::error::{CoreError, Result};
 use crate::model::ModelConfig;
 use crate::ops;
-use crate::trace::{self, OpDesc, OpKind, Role, Sample, StepHeader, Trace};
+use crate::ops::OpKind;
+use crate::trace::{self, OpDesc, Role, Sample, StepHeader, Trace};
 use std::collections::HashMap;
 
 /// What a validator needs of a committed step, without any tensor data.

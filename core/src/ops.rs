@@ -17,6 +17,76 @@
 use crate::error::{CoreError, Result};
 use crate::tensor::Mat;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The op kinds of a training step, one enum for the op's three forms: the core function
+/// `ops::<name>` (the specification), the kernel `shaders/<name>.wgsl` and the gadget in
+/// `spotproof-circuits`. The code enters every op digest (`trace::OpDesc::digest`); JSON
+/// (bundles, vectors) spells a kind by its name (`"gather"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum OpKind {
+    /// [`gather`].
+    Gather = 1,
+    /// [`linear_forward`].
+    LinearForward = 2,
+    /// [`output_error`].
+    OutputError = 3,
+    /// [`linear_backward_input`].
+    LinearBackwardInput = 4,
+    /// [`weight_grad`].
+    WeightGrad = 5,
+    /// [`bias_grad`].
+    BiasGrad = 6,
+    /// [`sgd_update`] (master out; the int8 weights out are its second output).
+    SgdUpdate = 7,
+    /// [`bias_update`].
+    BiasUpdate = 8,
+    /// [`transpose`] (of an int8 operand that another op reads by column).
+    Transpose = 9,
+}
+
+impl OpKind {
+    /// Every kind, by code.
+    pub const ALL: [OpKind; 9] = [
+        OpKind::Gather,
+        OpKind::LinearForward,
+        OpKind::OutputError,
+        OpKind::LinearBackwardInput,
+        OpKind::WeightGrad,
+        OpKind::BiasGrad,
+        OpKind::SgdUpdate,
+        OpKind::BiasUpdate,
+        OpKind::Transpose,
+    ];
+
+    /// The code committed in op digests.
+    pub fn code(self) -> u64 {
+        self as u64
+    }
+
+    /// The op's name: the core function, the kernel file, the JSON spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            OpKind::Gather => "gather",
+            OpKind::LinearForward => "linear_forward",
+            OpKind::OutputError => "output_error",
+            OpKind::LinearBackwardInput => "linear_backward_input",
+            OpKind::WeightGrad => "weight_grad",
+            OpKind::BiasGrad => "bias_grad",
+            OpKind::SgdUpdate => "sgd_update",
+            OpKind::BiasUpdate => "bias_update",
+            OpKind::Transpose => "transpose",
+        }
+    }
+}
+
+impl std::fmt::Display for OpKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Master weights carry this many fractional bits over the int8 weights: `w8 = sat8(rshr(m, 8))`.
 pub const MASTER_SHIFT: u32 = 8;

@@ -16,6 +16,7 @@ use crate::commit::{self, DType, Fr, TensorCommitment, TensorHeader, fe, hash};
 use crate::data::Dataset;
 use crate::error::{CoreError, Result};
 use crate::model::{Model, ModelConfig};
+use crate::ops::OpKind;
 use crate::step::StepTensors;
 use ark_crypto_primitives::merkle_tree::MerkleTree;
 use ark_ff::{BigInteger, Field, PrimeField};
@@ -102,45 +103,6 @@ impl Role {
     }
 }
 
-/// The op kinds, numbered as committed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[repr(u8)]
-pub enum OpKind {
-    /// `ops::gather`.
-    Gather = 1,
-    /// `ops::linear_forward`.
-    LinearForward = 2,
-    /// `ops::output_error`.
-    OutputError = 3,
-    /// `ops::linear_backward_input`.
-    LinearBackwardInput = 4,
-    /// `ops::weight_grad`.
-    WeightGrad = 5,
-    /// `ops::bias_grad`.
-    BiasGrad = 6,
-    /// `ops::sgd_update` (master out; the int8 weights out are its second output).
-    SgdUpdate = 7,
-    /// `ops::bias_update`.
-    BiasUpdate = 8,
-    /// `ops::transpose` (of an int8 operand that another op reads by column).
-    Transpose = 9,
-}
-
-impl OpKind {
-    /// Every kind, by code.
-    pub const ALL: [OpKind; 9] = [
-        OpKind::Gather,
-        OpKind::LinearForward,
-        OpKind::OutputError,
-        OpKind::LinearBackwardInput,
-        OpKind::WeightGrad,
-        OpKind::BiasGrad,
-        OpKind::SgdUpdate,
-        OpKind::BiasUpdate,
-        OpKind::Transpose,
-    ];
-}
-
 /// One op of the trace: kind, integer parameters, input and output tensor slots.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpDesc {
@@ -159,7 +121,7 @@ impl OpDesc {
     /// of their (possibly negative) integer value.
     pub fn digest(&self) -> Fr {
         let slot = |v: &Vec<usize>, i: usize| fe(v.get(i).map_or(NO_TENSOR, |&t| t as u64));
-        let mut x = vec![fe(DOMAIN_OP), fe(self.kind as u64)];
+        let mut x = vec![fe(DOMAIN_OP), fe(self.kind.code())];
         x.extend(self.params.iter().map(|&p| Fr::from(p)));
         x.extend((0..3).map(|i| slot(&self.inputs, i)));
         x.extend((0..2).map(|i| slot(&self.outputs, i)));

@@ -11,7 +11,7 @@ use crate::commit::{self, DType, TensorHeader};
 use crate::data::{BYTE_PIXELS, Dataset};
 use crate::error::{CoreError, Result};
 use crate::model::{Hyper, Model, ModelConfig};
-use crate::ops::{self, Executor, InputScale, Reference};
+use crate::ops::{self, Executor, InputScale, OpKind, Reference};
 use crate::rng::SplitMix64;
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
@@ -78,8 +78,8 @@ impl Tensor {
 /// One op applied to fixed inputs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpVector {
-    /// The core function's name (also the kernel's file name).
-    pub op: String,
+    /// The op (JSON: its name, also the core function's and the kernel file's).
+    pub op: OpKind,
     /// [`VERSION`].
     pub version: u32,
     /// Seed the inputs were drawn from.
@@ -159,8 +159,8 @@ pub fn evaluate_on<E: Executor>(
     v: &OpVector,
 ) -> std::result::Result<BTreeMap<String, Tensor>, E::Error> {
     let mut out = BTreeMap::new();
-    match v.op.as_str() {
-        "gather" => {
+    match v.op {
+        OpKind::Gather => {
             let scale = InputScale {
                 shl: v.shift("shl")?,
                 shr: v.shift("shr")?,
@@ -174,7 +174,7 @@ pub fn evaluate_on<E: Executor>(
             out.insert("x".into(), Tensor::of(&x));
             out.insert("labels".into(), Tensor::of_vec(&l));
         }
-        "linear_forward" => {
+        OpKind::LinearForward => {
             let y = ex.linear_forward(
                 &v.input("x")?.to_mat()?,
                 &v.input("w")?.to_mat()?,
@@ -184,7 +184,7 @@ pub fn evaluate_on<E: Executor>(
             )?;
             out.insert("y".into(), Tensor::of(&y));
         }
-        "output_error" => {
+        OpKind::OutputError => {
             let hi = i8::try_from(v.param("hi")?)
                 .map_err(|_| CoreError::Config("target out of range"))?;
             let lo = i8::try_from(v.param("lo")?)
@@ -197,7 +197,7 @@ pub fn evaluate_on<E: Executor>(
             )?;
             out.insert("e".into(), Tensor::of(&e));
         }
-        "linear_backward_input" => {
+        OpKind::LinearBackwardInput => {
             let d = ex.linear_backward_input(
                 &v.input("e")?.to_mat()?,
                 &v.input("w")?.to_mat()?,
@@ -206,17 +206,17 @@ pub fn evaluate_on<E: Executor>(
             )?;
             out.insert("d".into(), Tensor::of(&d));
         }
-        "weight_grad" => {
+        OpKind::WeightGrad => {
             let g = ex.weight_grad(&v.input("e")?.to_mat()?, &v.input("x")?.to_mat()?)?;
             out.insert("g".into(), Tensor::of(&g));
         }
-        "bias_grad" => {
+        OpKind::BiasGrad => {
             out.insert(
                 "g".into(),
                 Tensor::of_vec(&ex.bias_grad(&v.input("e")?.to_mat()?)?),
             );
         }
-        "sgd_update" => {
+        OpKind::SgdUpdate => {
             let (m, w) = ex.sgd_update(
                 &v.input("master")?.to_mat()?,
                 &v.input("g")?.to_mat()?,
@@ -225,7 +225,7 @@ pub fn evaluate_on<E: Executor>(
             out.insert("master".into(), Tensor::of(&m));
             out.insert("w".into(), Tensor::of(&w));
         }
-        "bias_update" => {
+        OpKind::BiasUpdate => {
             let b = ex.bias_update(
                 &v.input("bias")?.to_vec()?,
                 &v.input("g")?.to_vec()?,
@@ -233,11 +233,10 @@ pub fn evaluate_on<E: Executor>(
             )?;
             out.insert("bias".into(), Tensor::of_vec(&b));
         }
-        "transpose" => {
+        OpKind::Transpose => {
             let t = ex.transpose(&v.input("x")?.to_mat()?)?;
             out.insert("t".into(), Tensor::of(&t));
         }
-        _ => return Err(CoreError::Config("unknown op in vector").into()),
     }
     Ok(out)
 }
@@ -263,13 +262,13 @@ fn relu_acts(rng: &mut SplitMix64, rows: usize, cols: usize) -> Mat<i8> {
 }
 
 fn vector(
-    op: &str,
+    op: OpKind,
     seed: u64,
     params: &[(&str, i64)],
     inputs: Vec<(&str, Tensor)>,
 ) -> Result<OpVector> {
     let mut v = OpVector {
-        op: op.into(),
+        op,
         version: VERSION,
         seed,
         params: params.iter().map(|(k, x)| (k.to_string(), *x)).collect(),
@@ -296,7 +295,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     );
     let labels: Vec<u8> = (0..9).map(|_| r.below(10) as u8).collect();
     let mut out = vec![vector(
-        "gather",
+        OpKind::Gather,
         1,
         &[("shl", 0), ("shr", 1)],
         vec![
@@ -317,7 +316,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
             })
             .collect();
         out.push(vector(
-            "linear_forward",
+            OpKind::LinearForward,
             seed,
             &[("shift", 9), ("relu", relu)],
             vec![
@@ -330,7 +329,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     let mut r = SplitMix64::new(4);
     let y_labels: Vec<u32> = (0..b).map(|_| r.below(n as u64) as u32).collect();
     out.push(vector(
-        "output_error",
+        OpKind::OutputError,
         4,
         &[("hi", 100), ("lo", 0)],
         vec![
@@ -340,7 +339,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     )?);
     let mut r = SplitMix64::new(5);
     out.push(vector(
-        "linear_backward_input",
+        OpKind::LinearBackwardInput,
         5,
         &[("shift", 7)],
         vec![
@@ -351,7 +350,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     )?);
     let mut r = SplitMix64::new(6);
     out.push(vector(
-        "weight_grad",
+        OpKind::WeightGrad,
         6,
         &[],
         vec![
@@ -361,7 +360,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     )?);
     let mut r = SplitMix64::new(7);
     out.push(vector(
-        "bias_grad",
+        OpKind::BiasGrad,
         7,
         &[],
         vec![("e", Tensor::of(&edgy_i8(&mut r, b, n)))],
@@ -386,7 +385,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
         (0..n * k).map(|_| r.symmetric(1 << 19) as i32).collect(),
     );
     out.push(vector(
-        "sgd_update",
+        OpKind::SgdUpdate,
         8,
         &[("lr_shift", 6)],
         vec![("master", Tensor::of(&master)), ("g", Tensor::of(&grad))],
@@ -403,7 +402,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
         .collect();
     let grad: Vec<i32> = (0..n).map(|_| r.symmetric(1 << 12) as i32).collect();
     out.push(vector(
-        "bias_update",
+        OpKind::BiasUpdate,
         9,
         &[("shift", 1)],
         vec![
@@ -413,7 +412,7 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
     )?);
     let mut r = SplitMix64::new(10);
     out.push(vector(
-        "transpose",
+        OpKind::Transpose,
         10,
         &[],
         vec![("x", Tensor::of(&edgy_i8(&mut r, b, k)))],

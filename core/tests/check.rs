@@ -8,8 +8,9 @@ use spotproof_core::check::{self, CheckFailure, Manifest};
 use spotproof_core::commit::Fr;
 use spotproof_core::data::{Dataset, Split};
 use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::ops::OpKind;
 use spotproof_core::step::{self, StepTensors};
-use spotproof_core::trace::{self, OpKind, Role, Sample, StepHeader, Trace};
+use spotproof_core::trace::{self, Role, Sample, StepHeader, Trace};
 use std::sync::Arc;
 
 struct Fixture {

@@ -5,8 +5,9 @@
 use spotproof_core::commit::Fr;
 use spotproof_core::data::{Dataset, Split};
 use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::ops::OpKind;
 use spotproof_core::step;
-use spotproof_core::trace::{self, OpKind, Role, StepHeader};
+use spotproof_core::trace::{self, Role, StepHeader};
 use std::sync::Arc;
 
 fn setup() -> (Dataset, Vec<u32>, Model) {

@@ -1,7 +1,8 @@
 //! The device: adapter selection, compiled pipelines, buffers, dispatch and readback.
 
 use crate::error::{Result, ShaderError};
-use crate::kernels::{Kernel, Params};
+use crate::kernels::{self, Params};
+use spotproof_core::ops::OpKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
@@ -18,7 +19,7 @@ pub struct Gpu {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: wgpu::AdapterInfo,
-    pipelines: HashMap<Kernel, wgpu::ComputePipeline>,
+    pipelines: HashMap<OpKind, wgpu::ComputePipeline>,
     errors: Arc<Mutex<Vec<String>>>,
 }
 
@@ -40,7 +41,7 @@ fn quiet_wsi() -> Option<gag::Gag> {
 /// One kernel launch: the kernel, its bind group and its grid.
 #[derive(Clone)]
 pub(crate) struct Dispatch {
-    pub kernel: Kernel,
+    pub kernel: OpKind,
     pub bind_group: wgpu::BindGroup,
     pub groups: (u32, u32),
 }
@@ -103,7 +104,7 @@ impl Gpu {
             pipelines: HashMap::new(),
             errors,
         };
-        for k in Kernel::ALL {
+        for k in OpKind::ALL {
             let pipeline = gpu.compile(k)?;
             gpu.pipelines.insert(k, pipeline);
         }
@@ -126,13 +127,13 @@ impl Gpu {
         )
     }
 
-    fn compile(&self, k: Kernel) -> Result<wgpu::ComputePipeline> {
+    fn compile(&self, k: OpKind) -> Result<wgpu::ComputePipeline> {
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = self
             .device
             .create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(k.name()),
-                source: wgpu::ShaderSource::Wgsl(k.source().into()),
+                source: wgpu::ShaderSource::Wgsl(kernels::source(k).into()),
             });
         let pipeline = self
             .device
@@ -216,11 +217,11 @@ impl Gpu {
     /// (rows × cols for matmuls, the element count for element-wise kernels).
     pub(crate) fn dispatch(
         &self,
-        kernel: Kernel,
+        kernel: OpKind,
         params: Params,
         buffers: &[&wgpu::Buffer],
     ) -> Result<Dispatch> {
-        let groups = if kernel.is_matmul() {
+        let groups = if kernels::is_matmul(kernel) {
             (
                 u64::from(params.n).div_ceil(BLOCK),
                 u64::from(params.m).div_ceil(BLOCK),
@@ -228,8 +229,8 @@ impl Gpu {
         } else {
             let wgs = match kernel {
                 // One workgroup per column.
-                Kernel::BiasGrad => u64::from(params.n),
-                Kernel::SgdUpdate | Kernel::BiasUpdate => {
+                OpKind::BiasGrad => u64::from(params.n),
+                OpKind::SgdUpdate | OpKind::BiasUpdate => {
                     u64::from(params.m).div_ceil(ELEMENTWISE_WG)
                 }
                 _ => (u64::from(params.m) * u64::from(params.n)).div_ceil(ELEMENTWISE_WG),

@@ -1,91 +1,44 @@
-//! The kernels: one WGSL file per core op, plus the shared prelude files.
+//! The kernels: one WGSL file per core op (`spotproof_core::ops::OpKind` names it), plus the
+//! shared prelude files.
+
+use spotproof_core::ops::OpKind;
 
 const COMMON: &str = include_str!("../common.wgsl");
 const MATMUL: &str = include_str!("../matmul.wgsl");
 
-/// One compute kernel, named after the core op it matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kernel {
-    /// `spotproof_core::ops::gather`.
-    Gather,
-    /// `spotproof_core::ops::linear_forward`.
-    LinearForward,
-    /// `spotproof_core::ops::output_error`.
-    OutputError,
-    /// `spotproof_core::ops::linear_backward_input`.
-    LinearBackwardInput,
-    /// `spotproof_core::ops::weight_grad`.
-    WeightGrad,
-    /// `spotproof_core::ops::bias_grad`.
-    BiasGrad,
-    /// `spotproof_core::ops::sgd_update`.
-    SgdUpdate,
-    /// `spotproof_core::ops::bias_update`.
-    BiasUpdate,
-    /// `spotproof_core::ops::transpose`.
-    Transpose,
+/// The kernel file of an op: `shaders/<name>.wgsl`.
+fn body(k: OpKind) -> &'static str {
+    match k {
+        OpKind::Gather => include_str!("../gather.wgsl"),
+        OpKind::LinearForward => include_str!("../linear_forward.wgsl"),
+        OpKind::OutputError => include_str!("../output_error.wgsl"),
+        OpKind::LinearBackwardInput => include_str!("../linear_backward_input.wgsl"),
+        OpKind::WeightGrad => include_str!("../weight_grad.wgsl"),
+        OpKind::BiasGrad => include_str!("../bias_grad.wgsl"),
+        OpKind::SgdUpdate => include_str!("../sgd_update.wgsl"),
+        OpKind::BiasUpdate => include_str!("../bias_update.wgsl"),
+        OpKind::Transpose => include_str!("../transpose.wgsl"),
+    }
 }
 
-impl Kernel {
-    /// Every kernel.
-    pub const ALL: [Kernel; 9] = [
-        Kernel::Gather,
-        Kernel::LinearForward,
-        Kernel::OutputError,
-        Kernel::LinearBackwardInput,
-        Kernel::WeightGrad,
-        Kernel::BiasGrad,
-        Kernel::SgdUpdate,
-        Kernel::BiasUpdate,
-        Kernel::Transpose,
-    ];
+/// Whether the op's kernel is a register-tiled matmul (each workgroup covers a 64×64 output
+/// block).
+pub fn is_matmul(k: OpKind) -> bool {
+    matches!(
+        k,
+        OpKind::LinearForward | OpKind::LinearBackwardInput | OpKind::WeightGrad
+    )
+}
 
-    /// The op's name (file `shaders/<name>.wgsl`, function `spotproof_core::ops::<name>`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Kernel::Gather => "gather",
-            Kernel::LinearForward => "linear_forward",
-            Kernel::OutputError => "output_error",
-            Kernel::LinearBackwardInput => "linear_backward_input",
-            Kernel::WeightGrad => "weight_grad",
-            Kernel::BiasGrad => "bias_grad",
-            Kernel::SgdUpdate => "sgd_update",
-            Kernel::BiasUpdate => "bias_update",
-            Kernel::Transpose => "transpose",
-        }
+/// The complete WGSL source of an op's kernel: the common prelude, the matmul prelude where
+/// used, the kernel.
+pub fn source(k: OpKind) -> String {
+    let mut s = String::from(COMMON);
+    if is_matmul(k) {
+        s.push_str(MATMUL);
     }
-
-    fn body(self) -> &'static str {
-        match self {
-            Kernel::Gather => include_str!("../gather.wgsl"),
-            Kernel::LinearForward => include_str!("../linear_forward.wgsl"),
-            Kernel::OutputError => include_str!("../output_error.wgsl"),
-            Kernel::LinearBackwardInput => include_str!("../linear_backward_input.wgsl"),
-            Kernel::WeightGrad => include_str!("../weight_grad.wgsl"),
-            Kernel::BiasGrad => include_str!("../bias_grad.wgsl"),
-            Kernel::SgdUpdate => include_str!("../sgd_update.wgsl"),
-            Kernel::BiasUpdate => include_str!("../bias_update.wgsl"),
-            Kernel::Transpose => include_str!("../transpose.wgsl"),
-        }
-    }
-
-    /// Whether the kernel is a register-tiled matmul (each workgroup covers a 64×64 output block).
-    pub fn is_matmul(self) -> bool {
-        matches!(
-            self,
-            Kernel::LinearForward | Kernel::LinearBackwardInput | Kernel::WeightGrad
-        )
-    }
-
-    /// The complete WGSL source: the common prelude, the matmul prelude where used, the kernel.
-    pub fn source(self) -> String {
-        let mut s = String::from(COMMON);
-        if self.is_matmul() {
-            s.push_str(MATMUL);
-        }
-        s.push_str(self.body());
-        s
-    }
+    s.push_str(body(k));
+    s
 }
 
 /// The kernels' uniform parameter block (`struct Params` in `common.wgsl`).
@@ -166,8 +119,8 @@ mod tests {
     #[test]
     fn every_kernel_parses_and_validates_with_naga() {
         // Pure front-end check, no device: catches WGSL errors on machines without any adapter.
-        for k in Kernel::ALL {
-            let module = naga::front::wgsl::parse_str(&k.source())
+        for k in OpKind::ALL {
+            let module = naga::front::wgsl::parse_str(&source(k))
                 .unwrap_or_else(|e| panic!("{}: {e}", k.name()));
             naga::valid::Validator::new(
                 naga::valid::ValidationFlags::all(),

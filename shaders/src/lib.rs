@@ -17,7 +17,6 @@ mod trainer;
 
 pub use error::ShaderError;
 pub use gpu::Gpu;
-pub use kernels::Kernel;
 pub use trainer::GpuTrainer;
 
 /// Environment variable that turns "no GPU adapter" into an error instead of a CPU fallback.

@@ -3,8 +3,9 @@
 
 use crate::error::{Result, ShaderError};
 use crate::gpu::Gpu;
-use crate::kernels::{Kernel, Params};
+use crate::kernels::Params;
 use spotproof_core::Mat;
+use spotproof_core::ops::OpKind;
 use spotproof_core::ops::{
     Executor, InputScale, activation_floor, check_gather, check_output_labels,
 };
@@ -74,7 +75,7 @@ impl Executor for Gpu {
             x1: words as u32,
             ..Params::rows(b, k)
         };
-        let mut out = self.launch(Kernel::Gather, params, &bufs, &[(3, b * k), (4, b)])?;
+        let mut out = self.launch(OpKind::Gather, params, &bufs, &[(3, b * k), (4, b)])?;
         let l = narrow("labels", out.pop().unwrap_or_default())?;
         Ok((mat("x", b, k, out.pop().unwrap_or_default())?, l))
     }
@@ -112,7 +113,7 @@ impl Executor for Gpu {
             hi: 127,
             ..Params::x_wt(b, n, k)
         };
-        let out = self.launch(Kernel::LinearForward, params, &bufs, &[(3, b * n)])?;
+        let out = self.launch(OpKind::LinearForward, params, &bufs, &[(3, b * n)])?;
         mat("y", b, n, out.into_iter().next().unwrap_or_default())
     }
 
@@ -131,7 +132,7 @@ impl Executor for Gpu {
             hi: i32::from(hi),
             ..Params::rows(b, n)
         };
-        let out = self.launch(Kernel::OutputError, params, &bufs, &[(2, b * n)])?;
+        let out = self.launch(OpKind::OutputError, params, &bufs, &[(2, b * n)])?;
         mat("e", b, n, out.into_iter().next().unwrap_or_default())
     }
 
@@ -157,7 +158,7 @@ impl Executor for Gpu {
             shift,
             ..Params::e_w(b, k, n)
         };
-        let out = self.launch(Kernel::LinearBackwardInput, params, &bufs, &[(3, b * k)])?;
+        let out = self.launch(OpKind::LinearBackwardInput, params, &bufs, &[(3, b * k)])?;
         mat("d", b, k, out.into_iter().next().unwrap_or_default())
     }
 
@@ -172,7 +173,7 @@ impl Executor for Gpu {
             self.zeroed("g", n * k)?,
         ];
         let out = self.launch(
-            Kernel::WeightGrad,
+            OpKind::WeightGrad,
             Params::et_x(n, k, b),
             &bufs,
             &[(2, n * k)],
@@ -184,7 +185,7 @@ impl Executor for Gpu {
     fn bias_grad(&self, e: &Mat<i8>) -> Result<Vec<i32>> {
         let (b, n) = e.shape();
         let bufs = [self.storage("e", &widen(e.data()))?, self.zeroed("g", n)?];
-        let out = self.launch(Kernel::BiasGrad, Params::rows(b, n), &bufs, &[(1, n)])?;
+        let out = self.launch(OpKind::BiasGrad, Params::rows(b, n), &bufs, &[(1, n)])?;
         Ok(out.into_iter().next().unwrap_or_default())
     }
 
@@ -207,7 +208,7 @@ impl Executor for Gpu {
             ..Params::rows(n * k, 1)
         };
         let mut out = self
-            .launch(Kernel::SgdUpdate, params, &bufs, &[(0, n * k), (2, n * k)])?
+            .launch(OpKind::SgdUpdate, params, &bufs, &[(0, n * k), (2, n * k)])?
             .into_iter();
         let m = mat("master", n, k, out.next().unwrap_or_default())?;
         Ok((m, mat("w", n, k, out.next().unwrap_or_default())?))
@@ -230,7 +231,7 @@ impl Executor for Gpu {
             shift,
             ..Params::rows(bias.len(), 1)
         };
-        let out = self.launch(Kernel::BiasUpdate, params, &bufs, &[(0, bias.len())])?;
+        let out = self.launch(OpKind::BiasUpdate, params, &bufs, &[(0, bias.len())])?;
         Ok(out.into_iter().next().unwrap_or_default())
     }
 
@@ -241,7 +242,7 @@ impl Executor for Gpu {
             self.storage("x", &widen(x.data()))?,
             self.zeroed("t", k * b)?,
         ];
-        let out = self.launch(Kernel::Transpose, Params::rows(b, k), &bufs, &[(1, k * b)])?;
+        let out = self.launch(OpKind::Transpose, Params::rows(b, k), &bufs, &[(1, k * b)])?;
         mat("t", k, b, out.into_iter().next().unwrap_or_default())
     }
 }
@@ -272,7 +273,7 @@ impl Gpu {
             ..Params::x_wt(b, n, k)
         };
         let d = self.dispatch(
-            Kernel::LinearForward,
+            OpKind::LinearForward,
             params,
             &bufs.iter().collect::<Vec<_>>(),
         )?;
@@ -288,7 +289,7 @@ impl Gpu {
     /// One launch of `kernel` over `bufs` (bindings 1..), reading back `(buffer index, words)`.
     fn launch(
         &self,
-        kernel: Kernel,
+        kernel: OpKind,
         params: Params,
         bufs: &[wgpu::Buffer],
         reads: &[(usize, usize)],

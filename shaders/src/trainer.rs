@@ -2,11 +2,12 @@
 
 use crate::error::Result;
 use crate::gpu::{Dispatch, Gpu};
-use crate::kernels::{Kernel, Params};
+use crate::kernels::Params;
 use crate::ops::{mat as to_mat, narrow, pack_rows, widen};
 use spotproof_core::CoreError;
 use spotproof_core::data::Dataset;
 use spotproof_core::model::{Layer, Model, ModelConfig};
+use spotproof_core::ops::OpKind;
 use spotproof_core::ops::{InputScale, activation_floor};
 use spotproof_core::step::{self, StepSummary, StepTensors};
 
@@ -109,7 +110,7 @@ impl GpuTrainer {
             ..Params::rows(bufs.rows, data_cols)
         };
         self.gpu.dispatch(
-            Kernel::Gather,
+            OpKind::Gather,
             params,
             &[
                 &self.images,
@@ -135,7 +136,7 @@ impl GpuTrainer {
                 };
                 let lb = &self.layers[l];
                 self.gpu.dispatch(
-                    Kernel::LinearForward,
+                    OpKind::LinearForward,
                     params,
                     &[input, &lb.weight, &lb.bias, &bufs.acts[l]],
                 )
@@ -157,7 +158,7 @@ impl GpuTrainer {
             ..Params::rows(b, n_out)
         };
         d.push(self.gpu.dispatch(
-            Kernel::OutputError,
+            OpKind::OutputError,
             params,
             &[&t.acts[last], &t.labels, &t.errors[last]],
         )?);
@@ -166,12 +167,12 @@ impl GpuTrainer {
             let input = if l == 0 { &t.x } else { &t.acts[l - 1] };
             let lb = &self.layers[l];
             d.push(self.gpu.dispatch(
-                Kernel::WeightGrad,
+                OpKind::WeightGrad,
                 Params::et_x(n, k, b),
                 &[&t.errors[l], input, &lb.wgrad],
             )?);
             d.push(self.gpu.dispatch(
-                Kernel::BiasGrad,
+                OpKind::BiasGrad,
                 Params::rows(b, n),
                 &[&t.errors[l], &lb.bgrad],
             )?);
@@ -181,7 +182,7 @@ impl GpuTrainer {
                     ..Params::e_w(b, k, n)
                 };
                 d.push(self.gpu.dispatch(
-                    Kernel::LinearBackwardInput,
+                    OpKind::LinearBackwardInput,
                     params,
                     &[&t.errors[l], &lb.weight, &t.acts[l - 1], &t.errors[l - 1]],
                 )?);
@@ -194,7 +195,7 @@ impl GpuTrainer {
                 ..Params::rows(n * k, 1)
             };
             d.push(self.gpu.dispatch(
-                Kernel::SgdUpdate,
+                OpKind::SgdUpdate,
                 p,
                 &[&lb.master, &lb.wgrad, &lb.weight],
             )?);
@@ -204,7 +205,7 @@ impl GpuTrainer {
             };
             d.push(
                 self.gpu
-                    .dispatch(Kernel::BiasUpdate, p, &[&lb.bias, &lb.bgrad])?,
+                    .dispatch(OpKind::BiasUpdate, p, &[&lb.bias, &lb.bgrad])?,
             );
         }
         Ok(d)

@@ -17,7 +17,8 @@ use spotproof_core::trace::{OpDesc, Role, StepHeader};
 use std::path::{Path, PathBuf};
 
 /// The bundle format this build writes and reads: 3 since the worker's own detection figures
-/// were dropped (the validator computes them, `crate::detection`); 2 packed the challenge.
+/// were dropped (the validator computes them, `crate::detection`) and op kinds are spelled by
+/// their name (`"gather"`, as in the vectors; schema 2 wrote `"Gather"`); 2 packed the challenge.
 pub const SCHEMA: u32 = 3;
 /// Public inputs of the step circuit: trace root and `worker + 2^160 · beacon`.
 pub const PUBLIC_INPUTS: usize = 2;

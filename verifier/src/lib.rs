@@ -169,7 +169,7 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
             }
             Err(e) => Some(format!("the reference rejects the inputs: {e}")),
         };
-        (v.op, mismatch)
+        (v.op.name().to_string(), mismatch)
     };
     Ok(VectorCheck {
         path: path.to_path_buf(),
