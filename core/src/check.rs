@@ -30,6 +30,7 @@ use crate::error::{CoreError, Result};
 use crate::model::ModelConfig;
 use crate::ops;
 use crate::ops::OpKind;
+use crate::ops::sampled::{Block, SampleError, Site};
 use crate::trace::{self, OpDesc, Role, Sample, StepHeader, Trace};
 use std::collections::HashMap;
 
@@ -143,75 +144,68 @@ pub enum CheckFailure {
     },
 }
 
-/// Rows `(tensor slot, row)` a sample needs opened, in a fixed order.
-pub fn rows_needed(
+/// Every slot's `(rows, cols)`.
+fn shapes(m: &Manifest) -> Vec<(usize, usize)> {
+    m.tensors.iter().map(|(_, h, _)| (h.rows, h.cols)).collect()
+}
+
+/// The op a sample checks, as its module sees it ([`ops::sampled::Site`]), and the rejection its
+/// failures become.
+fn with_site<T>(
     m: &Manifest,
     s: &Sample,
-) -> std::result::Result<Vec<(usize, usize)>, CheckFailure> {
+    f: impl FnOnce(&OpDesc, &Site) -> std::result::Result<T, SampleError>,
+) -> std::result::Result<T, CheckFailure> {
     let op = m.ops.get(s.op).ok_or(CheckFailure::BadOp {
         op: s.op,
         reason: "no such op",
     })?;
-    let bad = |reason| CheckFailure::BadOp { op: s.op, reason };
-    let slot = |v: &Vec<usize>, i: usize| {
-        v.get(i)
-            .copied()
-            .filter(|&t| t < m.tensors.len())
-            .ok_or(bad("tensor slot out of range"))
+    let shapes = shapes(m);
+    let out_cols = op
+        .outputs
+        .first()
+        .and_then(|&t| shapes.get(t))
+        .map_or(1, |&(_, c)| c);
+    let batch_row =
+        |i: u64, rows: u64| trace::batch_row(m.header.data_seed, m.header.step, i, rows) as usize;
+    let site = Site {
+        params: op.params,
+        inputs: &op.inputs,
+        outputs: &op.outputs,
+        shapes: &shapes,
+        block: Block::element(s.element, out_cols),
+        batch_row: &batch_row,
     };
-    let shape = |t: usize| (m.tensors[t].1.rows, m.tensors[t].1.cols);
-    let out = slot(&op.outputs, 0)?;
-    let (_, cols) = shape(out);
-    let (i, j) = (
-        (s.element / cols.max(1) as u64) as usize,
-        (s.element % cols.max(1) as u64) as usize,
-    );
-    Ok(match op.kind {
-        OpKind::Gather => {
-            let rows = m.tensors[slot(&op.inputs, 0)?].1.rows as u64;
-            let r = trace::batch_row(m.header.data_seed, m.header.step, i as u64, rows) as usize;
-            vec![
-                (slot(&op.inputs, 0)?, r),
-                (out, i),
-                (slot(&op.outputs, 1)?, i),
-            ]
-        }
-        OpKind::LinearForward => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, j),
-            (slot(&op.inputs, 2)?, j),
-            (out, i),
-        ],
-        OpKind::OutputError => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, i),
-            (out, i),
-        ],
-        OpKind::LinearBackwardInput => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, j),
-            (slot(&op.inputs, 2)?, i),
-            (out, i),
-        ],
-        OpKind::WeightGrad => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, j),
-            (out, i),
-        ],
-        OpKind::BiasGrad => vec![(slot(&op.inputs, 0)?, i), (out, i)],
-        OpKind::Transpose => vec![(slot(&op.inputs, 0)?, j), (out, i)],
-        OpKind::SgdUpdate => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, i),
-            (out, i),
-            (slot(&op.outputs, 1)?, i),
-        ],
-        OpKind::BiasUpdate => vec![
-            (slot(&op.inputs, 0)?, i),
-            (slot(&op.inputs, 1)?, i),
-            (out, i),
-        ],
+    f(op, &site).map_err(|e| match e {
+        SampleError::Bad(reason) => CheckFailure::BadOp { op: s.op, reason },
+        SampleError::Missing { tensor, row } => CheckFailure::MissingOpening {
+            j: s.j,
+            tensor,
+            row,
+        },
+        SampleError::Wrong {
+            i,
+            j,
+            committed,
+            expected,
+        } => CheckFailure::WrongElement {
+            j: s.j,
+            op: s.op,
+            kind: op.kind,
+            element: (i * out_cols.max(1) + j) as u64,
+            committed,
+            expected,
+        },
     })
+}
+
+/// Rows `(tensor slot, row)` a sample needs opened, in a fixed order: the op's
+/// [`ops::SampledOp::rows`].
+pub fn rows_needed(
+    m: &Manifest,
+    s: &Sample,
+) -> std::result::Result<Vec<(usize, usize)>, CheckFailure> {
+    with_site(m, s, |op, site| ops::sampled(op.kind).rows(site))
 }
 
 /// The worker's side: the openings a sample needs, from its trace.
@@ -239,7 +233,8 @@ pub fn verify_sample(
     s: &Sample,
     openings: &[RowOpening],
 ) -> std::result::Result<(), CheckFailure> {
-    let needed = rows_needed(m, s)?;
+    // The row plan is checked first: a malformed op table is named before any opening.
+    rows_needed(m, s)?;
     let mut rows: HashMap<(usize, usize), &[i64]> = HashMap::new();
     for o in openings {
         let Some((_, h, root)) = m.tensors.get(o.tensor) else {
@@ -261,136 +256,12 @@ pub fn verify_sample(
         rows.insert((o.tensor, o.row), &o.values);
     }
     let get = |k: (usize, usize)| {
-        rows.get(&k).copied().ok_or(CheckFailure::MissingOpening {
-            j: s.j,
+        rows.get(&k).copied().ok_or(SampleError::Missing {
             tensor: k.0,
             row: k.1,
         })
     };
-    let op = &m.ops[s.op];
-    let bad = |reason| CheckFailure::BadOp { op: s.op, reason };
-    let shift = |p: i64| {
-        u32::try_from(p)
-            .ok()
-            .filter(|&v| v < 32)
-            .ok_or(bad("shift out of range"))
-    };
-    let i8p = |p: i64| i8::try_from(p).map_err(|_| bad("parameter out of int8 range"));
-    let out = op.outputs[0];
-    let cols = m.tensors[out].1.cols.max(1);
-    let (i, j) = (
-        (s.element / cols as u64) as usize,
-        (s.element % cols as u64) as usize,
-    );
-    let at = |row: &[i64], c: usize| row.get(c).copied().ok_or(bad("column out of range"));
-    let wrong = |committed: i64, expected: i64| {
-        if committed == expected {
-            Ok(())
-        } else {
-            Err(CheckFailure::WrongElement {
-                j: s.j,
-                op: s.op,
-                kind: op.kind,
-                element: s.element,
-                committed,
-                expected,
-            })
-        }
-    };
-    match op.kind {
-        OpKind::Gather => {
-            let [(ds, r), (x, _), (lab, _)] = needed[..] else {
-                return Err(bad("gather needs three rows"));
-            };
-            let row = get((ds, r))?;
-            let scale = ops::InputScale {
-                shl: shift(op.params[0])?,
-                shr: shift(op.params[1])?,
-            };
-            let pixel = u8::try_from(at(row, j)?).map_err(|_| bad("pixel out of range"))?;
-            wrong(at(get((x, i))?, j)?, ops::gather_elem(pixel, scale).into())?;
-            let label = *row.last().ok_or(bad("empty dataset row"))?;
-            wrong(at(get((lab, i))?, 0)?, label)
-        }
-        OpKind::LinearForward => {
-            let (x, w, b, y) = (
-                get(needed[0])?,
-                get(needed[1])?,
-                get(needed[2])?,
-                get(needed[3])?,
-            );
-            if x.len() != w.len() {
-                return Err(bad("input and weight rows differ in length"));
-            }
-            let acc = at(b, 0)? + x.iter().zip(w).map(|(a, c)| a * c).sum::<i64>();
-            let lo = i8p(op.params[1])?;
-            wrong(
-                at(y, j)?,
-                ops::linear_forward_elem(acc, shift(op.params[0])?, lo).into(),
-            )
-        }
-        OpKind::OutputError => {
-            let (y, lab, e) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
-            let label = u32::try_from(at(lab, 0)?).map_err(|_| bad("label out of range"))?;
-            let t = ops::target_elem(j, label, i8p(op.params[0])?, 0);
-            let yv = i8::try_from(at(y, j)?).map_err(|_| bad("logit out of range"))?;
-            wrong(at(e, j)?, ops::output_error_elem(yv, t).into())
-        }
-        OpKind::LinearBackwardInput => {
-            let (e, wt, a, d) = (
-                get(needed[0])?,
-                get(needed[1])?,
-                get(needed[2])?,
-                get(needed[3])?,
-            );
-            if e.len() != wt.len() {
-                return Err(bad("error and transposed weight rows differ in length"));
-            }
-            let g = e.iter().zip(wt).map(|(a, c)| a * c).sum::<i64>();
-            let a = i8::try_from(at(a, j)?).map_err(|_| bad("activation out of range"))?;
-            wrong(
-                at(d, j)?,
-                ops::linear_backward_input_elem(g, shift(op.params[0])?, a).into(),
-            )
-        }
-        OpKind::WeightGrad => {
-            let (et, xt, g) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
-            if et.len() != xt.len() {
-                return Err(bad("transposed operand rows differ in length"));
-            }
-            wrong(at(g, j)?, et.iter().zip(xt).map(|(a, c)| a * c).sum())
-        }
-        OpKind::BiasGrad => {
-            let (et, g) = (get(needed[0])?, get(needed[1])?);
-            wrong(at(g, j)?, et.iter().sum())
-        }
-        OpKind::Transpose => {
-            let (x, t) = (get(needed[0])?, get(needed[1])?);
-            wrong(at(t, j)?, at(x, i)?)
-        }
-        OpKind::SgdUpdate => {
-            let (mrow, grow, m2, w2) = (
-                get(needed[0])?,
-                get(needed[1])?,
-                get(needed[2])?,
-                get(needed[3])?,
-            );
-            let m = i16::try_from(at(mrow, j)?).map_err(|_| bad("master out of range"))?;
-            let g = i32::try_from(at(grow, j)?).map_err(|_| bad("gradient out of range"))?;
-            let m_new = ops::sgd_update_elem(m, g, shift(op.params[0])?);
-            wrong(at(m2, j)?, m_new.into())?;
-            wrong(at(w2, j)?, ops::derive_weight_elem(m_new).into())
-        }
-        OpKind::BiasUpdate => {
-            let (brow, grow, b2) = (get(needed[0])?, get(needed[1])?, get(needed[2])?);
-            let b = i32::try_from(at(brow, j)?).map_err(|_| bad("bias out of range"))?;
-            let g = i32::try_from(at(grow, j)?).map_err(|_| bad("gradient out of range"))?;
-            wrong(
-                at(b2, j)?,
-                ops::bias_update_elem(b, g, shift(op.params[0])?).into(),
-            )
-        }
-    }
+    with_site(m, s, |op, site| ops::sampled(op.kind).check(site, &get))
 }
 
 /// The native checker: recomputes the trace root from the manifest, derives the `S` samples from

@@ -1,0 +1,43 @@
+//! **bias_update**: biases minus the shifted gradient, saturating (CPU reference, element
+//! function, sampled check). Kernel: `shaders/bias_update.wgsl`.
+
+use super::OpKind;
+use super::sampled::{Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::{BIAS_MAX, expect_len, rshr_round};
+use crate::error::Result;
+
+/// One bias update: `clamp(b - rshr_round(g, s), -2^24, 2^24)`.
+pub fn bias_update_elem(b: i32, g: i32, shift: u32) -> i32 {
+    (i64::from(b) - rshr_round(i64::from(g), shift))
+        .clamp(-i64::from(BIAS_MAX), i64::from(BIAS_MAX)) as i32
+}
+
+/// **bias_update** — `b'[n] = clamp(b[n] - rshr_round(g[n], shift), -2^24, 2^24)`.
+///
+/// Bound: `2^24 + |g| + 2^(shift-1) < 2^31`.
+pub fn bias_update(bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
+    expect_len("bias_update", "gradient", grad.len(), bias.len())?;
+    Ok(bias
+        .iter()
+        .zip(grad)
+        .map(|(&b, &g)| bias_update_elem(b, g, shift))
+        .collect())
+}
+
+/// The sampled check: output `(i, 0)` opens bias row `i`, gradient row `i` and output row `i`.
+pub struct BiasUpdate;
+
+impl SampledOp for BiasUpdate {
+    fn kind(&self) -> OpKind {
+        OpKind::BiasUpdate
+    }
+    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
+        Ok(vec![(s.input(0)?, i), (s.input(1)?, i), (s.output(0)?, i)])
+    }
+    fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
+        let [brow, grow, b2] = fetch(rows, &self.element_rows(s, i, j)?)?;
+        let b: i32 = as_(at(brow, j)?, "bias out of range")?;
+        let g: i32 = as_(at(grow, j)?, "gradient out of range")?;
+        expect(i, j, at(b2, j)?, bias_update_elem(b, g, s.shift(0)?).into())
+    }
+}

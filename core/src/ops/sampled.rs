@@ -1,0 +1,284 @@
+//! What an op is to the sampling protocol: the rows a sample of its outputs opens and how those
+//! outputs are checked from the opened rows alone. Each op's module implements [`SampledOp`];
+//! [`super::sampled`] is the one registry. The trace checker (`check`) builds the [`Site`] from a
+//! manifest and maps [`SampleError`] to its rejections; the circuit opens the same rows in the
+//! same order.
+
+use super::OpKind;
+use std::ops::Range;
+
+/// A block of an op's first output that one sample checks: today one element (1×1); a tile of a
+/// dot-product op or a run of an element-wise op's row later. The rows a block opens are the
+/// union of its elements' rows, in first-use order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Output rows.
+    pub rows: Range<usize>,
+    /// Output columns.
+    pub cols: Range<usize>,
+}
+
+impl Block {
+    /// The single element `e` (row-major) of an output with `cols` columns.
+    pub fn element(e: u64, cols: usize) -> Self {
+        let cols = cols.max(1) as u64;
+        let (i, j) = ((e / cols) as usize, (e % cols) as usize);
+        Self {
+            rows: i..i + 1,
+            cols: j..j + 1,
+        }
+    }
+
+    /// The elements `(i, j)`, row-major.
+    pub fn elements(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.rows
+            .clone()
+            .flat_map(move |i| self.cols.clone().map(move |j| (i, j)))
+    }
+}
+
+/// One sampled op as the checker sees it: its parameters and tensor slots, the shape of every
+/// slot, the block, and the batch derivation (for `gather`).
+pub struct Site<'a> {
+    /// The op's parameters.
+    pub params: [i64; 4],
+    /// Input slots.
+    pub inputs: &'a [usize],
+    /// Output slots.
+    pub outputs: &'a [usize],
+    /// `(rows, cols)` of every slot of the manifest.
+    pub shapes: &'a [(usize, usize)],
+    /// The block checked.
+    pub block: Block,
+    /// Batch row `i` → the dataset row it was drawn from, given the dataset's row count.
+    pub batch_row: &'a dyn Fn(u64, u64) -> usize,
+}
+
+/// Why a sample fails, from the op's point of view; the checker adds which sample and op.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SampleError {
+    /// The op table or an opened row is malformed.
+    Bad(&'static str),
+    /// A row the check needs was not opened.
+    Missing {
+        /// Tensor slot.
+        tensor: usize,
+        /// Row.
+        row: usize,
+    },
+    /// Output element `(i, j)` is not what the reference computes from the opened inputs.
+    Wrong {
+        /// Output row.
+        i: usize,
+        /// Output column.
+        j: usize,
+        /// The committed value.
+        committed: i64,
+        /// The recomputed value.
+        expected: i64,
+    },
+}
+
+/// A sampled check's result.
+pub type Sampled<T> = Result<T, SampleError>;
+
+/// The opened rows, looked up by `(slot, row)`.
+pub type Rows<'a> = dyn Fn((usize, usize)) -> Result<&'a [i64], SampleError> + 'a;
+
+impl Site<'_> {
+    /// Input slot `k`.
+    pub fn input(&self, k: usize) -> Result<usize, SampleError> {
+        self.slot(self.inputs, k)
+    }
+
+    /// Output slot `k`.
+    pub fn output(&self, k: usize) -> Result<usize, SampleError> {
+        self.slot(self.outputs, k)
+    }
+
+    fn slot(&self, v: &[usize], k: usize) -> Result<usize, SampleError> {
+        v.get(k)
+            .copied()
+            .filter(|&t| t < self.shapes.len())
+            .ok_or(SampleError::Bad("tensor slot out of range"))
+    }
+
+    /// Parameter `k` as a shift (below 32).
+    pub fn shift(&self, k: usize) -> Result<u32, SampleError> {
+        u32::try_from(self.params[k])
+            .ok()
+            .filter(|&v| v < 32)
+            .ok_or(SampleError::Bad("shift out of range"))
+    }
+
+    /// Parameter `k` as an int8.
+    pub fn i8_param(&self, k: usize) -> Result<i8, SampleError> {
+        i8::try_from(self.params[k]).map_err(|_| SampleError::Bad("parameter out of int8 range"))
+    }
+}
+
+/// Value `c` of an opened row.
+pub fn at(row: &[i64], c: usize) -> Result<i64, SampleError> {
+    row.get(c)
+        .copied()
+        .ok_or(SampleError::Bad("column out of range"))
+}
+
+/// A committed value `v` read as type `T`.
+pub fn as_<T: TryFrom<i64>>(v: i64, what: &'static str) -> Result<T, SampleError> {
+    T::try_from(v).map_err(|_| SampleError::Bad(what))
+}
+
+/// `committed == expected` for output `(i, j)`.
+pub fn expect(i: usize, j: usize, committed: i64, expected: i64) -> Result<(), SampleError> {
+    if committed == expected {
+        Ok(())
+    } else {
+        Err(SampleError::Wrong {
+            i,
+            j,
+            committed,
+            expected,
+        })
+    }
+}
+
+/// An op's sampled check. Implementors give the rows one output element `(i, j)` opens and its
+/// check; blocks follow from them.
+pub trait SampledOp: Sync {
+    /// The op.
+    fn kind(&self) -> OpKind;
+
+    /// Rows `(slot, row)` output element `(i, j)` depends on, in the order they are opened.
+    fn element_rows(
+        &self,
+        site: &Site,
+        i: usize,
+        j: usize,
+    ) -> Result<Vec<(usize, usize)>, SampleError>;
+
+    /// Checks output element `(i, j)` (every output the op writes there) from opened rows.
+    fn check_element(
+        &self,
+        site: &Site,
+        rows: &Rows,
+        i: usize,
+        j: usize,
+    ) -> Result<(), SampleError>;
+
+    /// Rows the site's block opens: its elements' rows, each once, in first-use order.
+    fn rows(&self, site: &Site) -> Result<Vec<(usize, usize)>, SampleError> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for (i, j) in site.block.elements() {
+            for r in self.element_rows(site, i, j)? {
+                if !out.contains(&r) {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks every element of the site's block.
+    fn check(&self, site: &Site, rows: &Rows) -> Result<(), SampleError> {
+        site.block
+            .elements()
+            .try_for_each(|(i, j)| self.check_element(site, rows, i, j))
+    }
+}
+
+/// The opened rows `keys` (in order) as an array.
+pub fn fetch<'a, const N: usize>(
+    rows: &Rows<'a>,
+    keys: &[(usize, usize)],
+) -> Result<[&'a [i64]; N], SampleError> {
+    if keys.len() != N {
+        return Err(SampleError::Bad("the op's row plan has another length"));
+    }
+    let mut out: [&[i64]; N] = [&[]; N];
+    for (o, &k) in out.iter_mut().zip(keys) {
+        *o = rows(k)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::{self, linear_forward_elem};
+    use std::collections::HashMap;
+
+    /// A 2×2 block of `linear_forward`: each row it needs opened once, every element checked.
+    #[test]
+    fn a_block_opens_its_elements_rows_once_and_checks_every_element() {
+        // Slots: x 2×3, w 2×3, bias 2×1, y 2×2.
+        let shapes = [(2, 3), (2, 3), (2, 1), (2, 2)];
+        let no_batch = |_: u64, _: u64| 0;
+        let site = Site {
+            params: [1, -128, 0, 0],
+            inputs: &[0, 1, 2],
+            outputs: &[3],
+            shapes: &shapes,
+            block: Block {
+                rows: 0..2,
+                cols: 0..2,
+            },
+            batch_row: &no_batch,
+        };
+        let op = ops::sampled(OpKind::LinearForward);
+        let plan = op.rows(&site).unwrap();
+        assert_eq!(
+            plan,
+            [
+                (0, 0),
+                (1, 0),
+                (2, 0),
+                (3, 0),
+                (1, 1),
+                (2, 1),
+                (0, 1),
+                (3, 1)
+            ]
+        );
+        let x = [[1i64, -2, 3], [4, 5, -6]];
+        let w = [[2i64, 0, -1], [1, 1, 1]];
+        let b = [[3i64], [-4]];
+        let mut y = [[0i64; 2]; 2];
+        for i in 0..2 {
+            for j in 0..2 {
+                let acc = b[j][0] + (0..3).map(|k| x[i][k] * w[j][k]).sum::<i64>();
+                y[i][j] = linear_forward_elem(acc, 1, -128).into();
+            }
+        }
+        let mut table: HashMap<(usize, usize), Vec<i64>> = HashMap::new();
+        for r in 0..2 {
+            table.insert((0, r), x[r].to_vec());
+            table.insert((1, r), w[r].to_vec());
+            table.insert((2, r), b[r].to_vec());
+            table.insert((3, r), y[r].to_vec());
+        }
+        let check = |table: &HashMap<(usize, usize), Vec<i64>>| {
+            let get = |k: (usize, usize)| {
+                table
+                    .get(&k)
+                    .map(Vec::as_slice)
+                    .ok_or(SampleError::Missing {
+                        tensor: k.0,
+                        row: k.1,
+                    })
+            };
+            op.check(&site, &get)
+        };
+        assert_eq!(check(&table), Ok(()));
+        table.get_mut(&(3, 1)).unwrap()[0] += 1;
+        assert!(matches!(
+            check(&table),
+            Err(SampleError::Wrong { i: 1, j: 0, .. })
+        ));
+        table.remove(&(2, 1));
+        assert_eq!(
+            check(&table),
+            Err(SampleError::Missing { tensor: 2, row: 1 })
+        );
+    }
+}
