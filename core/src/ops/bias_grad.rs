@@ -2,7 +2,7 @@
 //! Kernel: `shaders/bias_grad.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, Sampled, SampledOp, Site, at, expect, fetch};
+use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, at, expect, fetch};
 use crate::tensor::Mat;
 use rayon::prelude::*;
 
@@ -28,8 +28,9 @@ impl SampledOp for BiasGrad {
     fn kind(&self) -> OpKind {
         OpKind::BiasGrad
     }
-    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![(s.input(0)?, i), (s.output(0)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [et, g] = fetch(rows, &self.element_rows(s, i, j)?)?;

@@ -2,7 +2,7 @@
 //! function, sampled check). Kernel: `shaders/bias_update.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{BIAS_MAX, expect_len, rshr_round};
 use crate::error::Result;
 
@@ -31,8 +31,9 @@ impl SampledOp for BiasUpdate {
     fn kind(&self) -> OpKind {
         OpKind::BiasUpdate
     }
-    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![(s.input(0)?, i), (s.input(1)?, i), (s.output(0)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), I), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [brow, grow, b2] = fetch(rows, &self.element_rows(s, i, j)?)?;

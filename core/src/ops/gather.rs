@@ -2,7 +2,7 @@
 //! element function, sampled check). Kernel: `shaders/gather.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, SampleError, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, SampleError, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{expect_len, par_rows};
 use crate::error::{CoreError, Result};
 use crate::tensor::Mat;
@@ -71,10 +71,9 @@ impl SampledOp for Gather {
     fn kind(&self) -> OpKind {
         OpKind::Gather
     }
-    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
-        let dataset = s.input(0)?;
-        let r = (s.batch_row)(i as u64, s.shapes[dataset].0 as u64);
-        Ok(vec![(dataset, r), (s.output(0)?, i), (s.output(1)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), Batch), (Output(0), I), (Output(1), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [row, x, lab] = fetch(rows, &self.element_rows(s, i, j)?)?;

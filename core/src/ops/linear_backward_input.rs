@@ -3,7 +3,7 @@
 //! `shaders/linear_backward_input.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, SampleError, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, SampleError, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{par_rows, rshr_round, sat_i8};
 use crate::error::Result;
 use crate::tensor::Mat;
@@ -56,13 +56,9 @@ impl SampledOp for LinearBackwardInput {
     fn kind(&self) -> OpKind {
         OpKind::LinearBackwardInput
     }
-    fn element_rows(&self, s: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![
-            (s.input(0)?, i),
-            (s.input(1)?, j),
-            (s.input(2)?, i),
-            (s.output(0)?, i),
-        ])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), J), (Input(2), I), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [e, wt, a, d] = fetch(rows, &self.element_rows(s, i, j)?)?;

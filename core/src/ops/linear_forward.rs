@@ -3,7 +3,7 @@
 //! `spotproof-circuits`.
 
 use super::OpKind;
-use super::sampled::{Rows, SampleError, Sampled, SampledOp, Site, at, expect, fetch};
+use super::sampled::{Plan, Rows, SampleError, Sampled, SampledOp, Site, at, expect, fetch};
 use super::{activation_floor, dot_i8, expect_len, par_rows, rshr_round, sat_i8};
 use crate::error::Result;
 use crate::tensor::Mat;
@@ -49,13 +49,9 @@ impl SampledOp for LinearForward {
     fn kind(&self) -> OpKind {
         OpKind::LinearForward
     }
-    fn element_rows(&self, s: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![
-            (s.input(0)?, i),
-            (s.input(1)?, j),
-            (s.input(2)?, j),
-            (s.output(0)?, i),
-        ])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), J), (Input(2), J), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [x, w, b, y] = fetch(rows, &self.element_rows(s, i, j)?)?;

@@ -2,7 +2,7 @@
 //! functions, and the sampled check). Kernel: `shaders/output_error.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{check_labels, expect_len, par_rows, sat_i8};
 use crate::error::Result;
 use crate::tensor::Mat;
@@ -50,8 +50,9 @@ impl SampledOp for OutputError {
     fn kind(&self) -> OpKind {
         OpKind::OutputError
     }
-    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![(s.input(0)?, i), (s.input(1)?, i), (s.output(0)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), I), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [y, lab, e] = fetch(rows, &self.element_rows(s, i, j)?)?;

@@ -143,19 +143,58 @@ pub fn expect(i: usize, j: usize, committed: i64, expected: i64) -> Result<(), S
     }
 }
 
-/// An op's sampled check. Implementors give the rows one output element `(i, j)` opens and its
-/// check; blocks follow from them.
+/// An operand of an op: input `k` or output `k` (slots from its descriptor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// Input `k`.
+    Input(usize),
+    /// Output `k`.
+    Output(usize),
+}
+
+/// Which row of an operand output element `(i, j)` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowOf {
+    /// Row `i`.
+    I,
+    /// Row `j`.
+    J,
+    /// The dataset row batch row `i` was drawn from (`trace::batch_row`).
+    Batch,
+}
+
+/// An op's row plan: for output element `(i, j)`, the rows it opens, in order. Stated once, used
+/// by the native checker (here) and by the circuit, which opens row `k` of the plan as the
+/// witness's opening `k`.
+pub type Plan = &'static [(Operand, RowOf)];
+
+/// An op's sampled check. Implementors state the row plan of one output element and its check;
+/// blocks follow from them.
 pub trait SampledOp: Sync {
     /// The op.
     fn kind(&self) -> OpKind;
 
-    /// Rows `(slot, row)` output element `(i, j)` depends on, in the order they are opened.
-    fn element_rows(
-        &self,
-        site: &Site,
-        i: usize,
-        j: usize,
-    ) -> Result<Vec<(usize, usize)>, SampleError>;
+    /// The rows output element `(i, j)` opens, in order.
+    fn plan(&self) -> Plan;
+
+    /// Rows `(slot, row)` output element `(i, j)` depends on: the plan evaluated.
+    fn element_rows(&self, site: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
+        self.plan()
+            .iter()
+            .map(|&(operand, row)| {
+                let slot = match operand {
+                    Operand::Input(k) => site.input(k)?,
+                    Operand::Output(k) => site.output(k)?,
+                };
+                let r = match row {
+                    RowOf::I => i,
+                    RowOf::J => j,
+                    RowOf::Batch => (site.batch_row)(i as u64, site.shapes[slot].0 as u64),
+                };
+                Ok((slot, r))
+            })
+            .collect()
+    }
 
     /// Checks output element `(i, j)` (every output the op writes there) from opened rows.
     fn check_element(

@@ -2,7 +2,7 @@
 //! element functions, sampled check). Kernel: `shaders/sgd_update.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{MASTER_SHIFT, rshr_round, sat_i8};
 use crate::error::Result;
 use crate::tensor::Mat;
@@ -59,13 +59,9 @@ impl SampledOp for SgdUpdate {
     fn kind(&self) -> OpKind {
         OpKind::SgdUpdate
     }
-    fn element_rows(&self, s: &Site, i: usize, _: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![
-            (s.input(0)?, i),
-            (s.input(1)?, i),
-            (s.output(0)?, i),
-            (s.output(1)?, i),
-        ])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), I), (Output(0), I), (Output(1), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [mrow, grow, m2, w2] = fetch(rows, &self.element_rows(s, i, j)?)?;

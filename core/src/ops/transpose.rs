@@ -3,7 +3,7 @@
 
 use super::OpKind;
 use super::par_rows;
-use super::sampled::{Rows, Sampled, SampledOp, Site, at, expect, fetch};
+use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, at, expect, fetch};
 use crate::tensor::Mat;
 
 /// One transposed element: `t[k][b] = x[b][k]`, the value itself.
@@ -34,8 +34,9 @@ impl SampledOp for Transpose {
     fn kind(&self) -> OpKind {
         OpKind::Transpose
     }
-    fn element_rows(&self, s: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![(s.input(0)?, j), (s.output(0)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), J), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [x, t] = fetch(rows, &self.element_rows(s, i, j)?)?;

@@ -3,7 +3,7 @@
 
 use super::OpKind;
 use super::par_rows;
-use super::sampled::{Rows, SampleError, Sampled, SampledOp, Site, at, expect, fetch};
+use super::sampled::{Plan, Rows, SampleError, Sampled, SampledOp, Site, at, expect, fetch};
 use crate::error::Result;
 use crate::tensor::Mat;
 
@@ -51,8 +51,9 @@ impl SampledOp for WeightGrad {
     fn kind(&self) -> OpKind {
         OpKind::WeightGrad
     }
-    fn element_rows(&self, s: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
-        Ok(vec![(s.input(0)?, i), (s.input(1)?, j), (s.output(0)?, i)])
+    fn plan(&self) -> Plan {
+        use super::sampled::{Operand::*, RowOf::*};
+        &[(Input(0), I), (Input(1), J), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
         let [et, xt, g] = fetch(rows, &self.element_rows(s, i, j)?)?;
