@@ -376,7 +376,7 @@ impl Shift {
 }
 
 /// `⌊(x + add) / 2^s⌋` with the remainder range-checked below `2^s` (34 constraints).
-fn shr(cs: &Cs, x: &Fp, add: &Fp, s: &Shift) -> R<Fp> {
+pub(crate) fn shr(cs: &Cs, x: &Fp, add: &Fp, s: &Shift) -> R<Fp> {
     let num = x + add;
     let qr = || -> R<(i128, i128)> {
         let n = int(num.value()?);
@@ -411,71 +411,6 @@ pub fn clamp(cs: &Cs, x: &Fp, lo: &Fp, hi: &Fp, bits_n: usize) -> R<Fp> {
     bits(cs, &(x - lo + &t1 * Fr::from(2u64) - &below), bits_n + 1)?;
     bits(cs, &(hi - x - &t2 * Fr::from(2u64) - &above), bits_n + 1)?;
     Ok(x + t1 + t2)
-}
-
-/// `ops::linear_forward_elem`: `clamp(rshr_round(acc, s), lo, 127)`.
-pub fn linear_forward_elem(cs: &Cs, acc: &Fp, s: &Shift, lo: &Fp) -> R<Fp> {
-    let q = rshr_round(cs, acc, s)?;
-    clamp(cs, &q, lo, &cst(127), 40)
-}
-
-/// `ops::target_elem` with `lo = 0`: `hi` where `class = label`, else 0.
-pub fn target_elem(cs: &Cs, class: &Fp, label: &Fp, hi: &Fp) -> R<Fp> {
-    let eq = is_zero(cs, &(class - label))?;
-    witness(cs, || Ok(eq.value()? * hi.value()?)).and_then(|t| {
-        enforce_mul(&eq, hi, &t)?;
-        Ok(t)
-    })
-}
-
-/// `ops::output_error_elem`: `clamp(y − t, −128, 127)`.
-pub fn output_error_elem(cs: &Cs, y: &Fp, t: &Fp) -> R<Fp> {
-    clamp(cs, &(y - t), &cst(-128), &cst(127), 10)
-}
-
-/// `ops::linear_backward_input_elem`: `a ∈ (0, 127)` ? `clamp(rshr_round(g, s), −128, 127)` : 0.
-pub fn linear_backward_input_elem(cs: &Cs, g: &Fp, s: &Shift, a: &Fp) -> R<Fp> {
-    let q = rshr_round(cs, g, s)?;
-    let v = clamp(cs, &q, &cst(-128), &cst(127), 40)?;
-    // le0 ? −a : a − 1  ≥ 0  (|a| ≤ 128)
-    let le0 = bit(cs, &Fp::one(), || Ok(int(a.value()?) <= 0))?;
-    let t = witness(cs, || {
-        Ok(le0.value()? * (Fr::one() - a.value()? * Fr::from(2u64)))
-    })?;
-    enforce_mul(&le0, &(Fp::one() - a * Fr::from(2u64)), &t)?;
-    bits(cs, &(a - Fp::one() + &t), 9)?;
-    let top = is_zero(cs, &(a - cst(127)))?;
-    let inside = Fp::one() - le0 - top;
-    let d = witness(cs, || Ok(inside.value()? * v.value()?))?;
-    enforce_mul(&inside, &v, &d)?;
-    Ok(d)
-}
-
-/// `ops::sgd_update_elem`: `clamp(m − rshr_round(g, s), −32768, 32767)`.
-pub fn sgd_update_elem(cs: &Cs, m: &Fp, g: &Fp, s: &Shift) -> R<Fp> {
-    let q = rshr_round(cs, g, s)?;
-    clamp(cs, &(m - q), &cst(-32768), &cst(32767), 34)
-}
-
-/// `ops::derive_weight_elem`: `clamp(rshr_round(m, 8), −128, 127)`.
-pub fn derive_weight_elem(cs: &Cs, m: &Fp, eight: &Shift) -> R<Fp> {
-    let q = rshr_round(cs, m, eight)?;
-    clamp(cs, &q, &cst(-128), &cst(127), 20)
-}
-
-/// `ops::bias_update_elem`: `clamp(b − rshr_round(g, s), −2^24, 2^24)`.
-pub fn bias_update_elem(cs: &Cs, b: &Fp, g: &Fp, s: &Shift) -> R<Fp> {
-    let q = rshr_round(cs, g, s)?;
-    let lim = i64::from(spotproof_core::ops::BIAS_MAX);
-    clamp(cs, &(b - q), &cst(-lim), &cst(lim), 34)
-}
-
-/// `ops::gather_elem`: `min((p << shl) >> shr, 127)` (floor shifts).
-pub fn gather_elem(cs: &Cs, p: &Fp, shl: &Shift, shr_: &Shift) -> R<Fp> {
-    let t = witness(cs, || Ok(p.value()? * shl.pow.value()?))?;
-    enforce_mul(p, &shl.pow, &t)?;
-    let q = shr(cs, &t, &Fp::zero(), shr_)?;
-    clamp(cs, &q, &cst(0), &cst(127), 40)
 }
 
 /// The dot product `Σ (u_k − 128)(w_k − 128)` of two int8 rows given in offset binary whose

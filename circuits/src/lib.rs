@@ -11,6 +11,8 @@ pub mod costs;
 pub mod fixture;
 pub mod gadgets;
 pub mod groth;
+mod open;
+pub mod ops;
 pub mod step;
 
 pub use class::{CLASSES, Class, ClassError};
