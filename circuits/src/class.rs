@@ -1,7 +1,7 @@
 //! Circuit size classes: one Groth16 setup per class serves every model and step that fits it.
 //!
 //! A class fixes what the constraint system's *shape* depends on: the number of layers (hence
-//! the op table's kinds and wiring, see `trace::layout`), the samples per step `S`, the longest
+//! the op table's kinds and wiring, see `layout::layout`), the samples per step `S`, the longest
 //! row `K` (every width and the batch size, so every row of every non-dataset tensor, and the
 //! height of their trees, `log2 K`), and the height of the dataset tree. Widths, batch, dataset,
 //! hyper-parameters, weights and the step are all witnesses or public inputs.

@@ -3,7 +3,9 @@
 
 use spotproof_core::commit::{Fr, TensorCommitment};
 use spotproof_core::data::{Dataset, Split};
+use spotproof_core::layout;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::sampling;
 use spotproof_core::tensor::Mat;
 use spotproof_core::trace::{self, StepHeader, Trace};
 use spotproof_core::{CoreError, step};
@@ -15,7 +17,7 @@ pub struct SmallRun {
     pub config: ModelConfig,
     /// The model before each step.
     pub before: Vec<Model>,
-    /// Each step's tensor values (slots `1..`, `trace::step_values`).
+    /// Each step's tensor values (slots `1..`, `layout::step_values`).
     pub values: Vec<Vec<Vec<i64>>>,
     /// The committed dataset.
     pub dataset: Arc<TensorCommitment>,
@@ -61,21 +63,21 @@ pub fn small_run(steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
     };
     let mut prev_root = Fr::from(0u64);
     for t in 0..steps as u64 {
-        let idx: Vec<u32> = trace::batch_indices(DATA_SEED, t, 8, split.train.len())
+        let idx: Vec<u32> = sampling::batch_indices(DATA_SEED, t, 8, split.train.len())
             .iter()
             .map(|&i| split.train[i as usize])
             .collect();
         let before = model.clone();
         let tensors = step::train_step(&mut model, &data, &idx)?;
         let header = StepHeader {
-            arch_id: trace::arch_id(&before.config),
+            arch_id: layout::arch_id(&before.config),
             step: t,
             prev_root,
             dataset_root: run.dataset.root,
             data_seed: DATA_SEED,
             worker,
         };
-        let values = trace::step_values(&before, &tensors)?;
+        let values = layout::step_values(&before, &tensors)?;
         let tr = trace::commit_values(&before.config, &values, &run.dataset, header)?;
         prev_root = tr.root;
         run.before.push(before);

@@ -15,6 +15,7 @@ use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::fields::fp::{AllocatedFp, FpVar};
 use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
 use spotproof_core::commit::{self, DType};
+use spotproof_core::domain;
 
 /// A field-element variable.
 pub type Fp = FpVar<Fr>;
@@ -206,7 +207,7 @@ pub fn hash(inputs: &[Fp]) -> R<Fp> {
 /// is a witness: the sponge runs over all `chunks` (those past `m` are zero) and the output after
 /// `⌈(m+1)/2⌉` permutations is selected by `perms` (one-hot, entry `p` = `p + 1` permutations).
 pub fn row_digest(chunks: &[Fp], perms: &[Fp]) -> R<Fp> {
-    let mut inputs = vec![cst(commit::DOMAIN_ROW as i64)];
+    let mut inputs = vec![cst(domain::DOMAIN_ROW as i64)];
     inputs.extend(chunks.iter().cloned());
     let mut state = [Fp::zero(), Fp::zero(), Fp::zero()];
     let mut outs = Vec::new();
@@ -257,7 +258,7 @@ pub fn merkle_root(cs: &Cs, leaf: Fp, index: &[Fp], siblings: &[Fp], active: &[F
 // ---------------------------------------------------------------------------------------------
 // Sampling
 
-/// `trace::low128`: the low 128 bits of `x`'s canonical integer, with the decomposition
+/// `sampling::low128`: the low 128 bits of `x`'s canonical integer, with the decomposition
 /// `x = lo + 2^128·hi` forced canonical (`lo + 2^128·hi < r`). About 510 constraints.
 pub fn low128(cs: &Cs, x: &Fp) -> R<Fp> {
     let split = || -> R<(Fr, Fr)> {
@@ -286,7 +287,7 @@ pub fn low128(cs: &Cs, x: &Fp) -> R<Fp> {
     Ok(lo)
 }
 
-/// `trace::reduce`: `low128(x) mod n` for `1 ≤ n < 2^n_bits`, returned with its `n_bits` bits.
+/// `sampling::reduce`: `low128(x) mod n` for `1 ≤ n < 2^n_bits`, returned with its `n_bits` bits.
 pub fn reduce(cs: &Cs, x: &Fp, n: &Fp, n_bits: usize) -> R<(Fp, Vec<Fp>)> {
     let lo = low128(cs, x)?;
     let qr = || -> R<(u128, u128)> {

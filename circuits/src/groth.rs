@@ -33,12 +33,12 @@ pub enum ProveError {
 }
 
 /// The public inputs in circuit order: the trace root and the challenge
-/// `worker + 2^160 · beacon` (`trace::challenge`; `-1`, which no proof satisfies, if either is
+/// `worker + 2^160 · beacon` (`sampling::challenge`; `-1`, which no proof satisfies, if either is
 /// out of range).
 pub fn public_inputs(w: &StepWitness) -> [Fr; 2] {
     [
         w.root,
-        spotproof_core::trace::challenge(w.beacon, w.worker).unwrap_or(-Fr::from(1u64)),
+        spotproof_core::sampling::challenge(w.beacon, w.worker).unwrap_or(-Fr::from(1u64)),
     ]
 }
 

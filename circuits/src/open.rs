@@ -12,7 +12,7 @@ use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::commit::{self, DType};
-use spotproof_core::trace::Role;
+use spotproof_core::layout::Role;
 
 /// One opened row: its values and its Merkle siblings from the leaf up (padded with zeros to
 /// the class's tree height).

@@ -20,9 +20,9 @@ use crate::gadgets::{Cs, Fp, R, Shift};
 use crate::open::{Col, Ctx, Opened, RowWitness, TensorVar};
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::commit::DType;
+use spotproof_core::layout::OpDesc;
 use spotproof_core::ops::OpKind;
 use spotproof_core::ops::sampled::{Operand, RowOf, SampledOp};
-use spotproof_core::trace::OpDesc;
 
 /// What every sample of a step shares, computed once before the samples: the `2^8` shift of
 /// the weight derivation, gather's two shifts, the dataset's label column, and the header

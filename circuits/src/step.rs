@@ -4,7 +4,7 @@
 //! from the tensor roots, and recomputes each sampled element exactly as
 //! `spotproof_core::check::verify_sample` does.
 //!
-//! The op table's kinds and wiring are fixed by the class's number of layers (`trace::layout` of
+//! The op table's kinds and wiring are fixed by the class's number of layers (`layout::layout` of
 //! any model with that many layers); shapes, parameters, Merkle roots and the header are
 //! witnesses bound by the trace root. Sample `j` checks op `j mod n_ops`, so each sample slot's
 //! op kind is known when the circuit is built and only that kind's checks are synthesized.
@@ -23,10 +23,14 @@ use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use spotproof_core::commit::{self, DType, TensorHeader};
+use spotproof_core::domain;
+use spotproof_core::layout;
+use spotproof_core::layout::Layout;
 use spotproof_core::model::{Hyper, ModelConfig};
 use spotproof_core::ops::InputScale;
 use spotproof_core::ops::OpKind;
-use spotproof_core::trace::{self, Layout, StepHeader};
+use spotproof_core::sampling;
+use spotproof_core::trace::{self, StepHeader};
 
 /// Everything the prover knows: the public inputs and the private manifest and openings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,12 +60,12 @@ pub fn template(layers: usize) -> Layout {
         input_scale: InputScale { shl: 0, shr: 0 },
     };
     let ds = TensorHeader {
-        tag: trace::Role::Dataset.tag(),
+        tag: layout::Role::Dataset.tag(),
         dtype: DType::U8,
         rows: 1,
         cols: 2,
     };
-    trace::layout(&cfg, ds, 0, 0)
+    layout::layout(&cfg, ds, 0, 0)
 }
 
 /// The circuit of one class; `witness` is `None` for the setup.
@@ -129,13 +133,13 @@ impl StepCircuit {
         };
         let root = public(|w| w.root)?;
         let challenge =
-            public(|w| trace::challenge(w.beacon, w.worker).unwrap_or_else(|| -Fr::one()))?;
+            public(|w| sampling::challenge(w.beacon, w.worker).unwrap_or_else(|| -Fr::one()))?;
         // challenge = worker + 2^160 · beacon with worker < 2^160 and beacon < 2^93.
         let worker = witness(&cs, || w.map(|w| w.worker).ok_or_else(missing))?;
         let beacon = witness(&cs, || w.map(|w| w.beacon).ok_or_else(missing))?;
-        bits(&cs, &worker, trace::WORKER_BITS as usize)?;
-        bits(&cs, &beacon, trace::BEACON_BITS as usize)?;
-        let shift = Fr::from(2u64).pow([u64::from(trace::WORKER_BITS)]);
+        bits(&cs, &worker, sampling::WORKER_BITS as usize)?;
+        bits(&cs, &beacon, sampling::BEACON_BITS as usize)?;
+        let shift = Fr::from(2u64).pow([u64::from(sampling::WORKER_BITS)]);
         lin([(Fr::one(), worker.clone()), (shift, beacon.clone())]).enforce_equal(&challenge)?;
         if let Some(w) = w
             && (w.shapes.len() != lay.headers.len()
@@ -154,7 +158,7 @@ impl StepCircuit {
         bits(&cs, &step, 64)?;
         bits(&cs, &data_seed, 64)?;
         let header_digest = hash(&[
-            cst(trace::DOMAIN_HEADER as i64),
+            cst(domain::DOMAIN_HEADER as i64),
             arch,
             step.clone(),
             prev,
@@ -178,7 +182,7 @@ impl StepCircuit {
         for (slot, h) in lay.headers.iter().enumerate() {
             let t = ctx.tensor(slot, h.dtype)?;
             let r = hash(&[
-                cst(commit::DOMAIN_TENSOR as i64),
+                cst(domain::DOMAIN_TENSOR as i64),
                 cst(h.tag as i64),
                 cst(h.dtype as i64),
                 t.rows.clone(),
@@ -197,9 +201,9 @@ impl StepCircuit {
                 .map(|k| witness(&cs, || Ok(fr(w.ok_or_else(missing)?.params[o][k].into()))))
                 .collect::<R<_>>()?;
             let slot = |v: &Vec<usize>, i: usize| {
-                cst(v.get(i).map_or(trace::NO_TENSOR, |&t| t as u64) as i64)
+                cst(v.get(i).map_or(layout::NO_TENSOR, |&t| t as u64) as i64)
             };
-            let mut x = vec![cst(trace::DOMAIN_OP as i64), cst(op.kind as i64)];
+            let mut x = vec![cst(domain::DOMAIN_OP as i64), cst(op.kind as i64)];
             x.extend(p.iter().cloned());
             x.extend((0..3).map(|i| slot(&op.inputs, i)));
             x.extend((0..2).map(|i| slot(&op.outputs, i)));
@@ -207,10 +211,10 @@ impl StepCircuit {
             params.push(p);
         }
         // The trace tree (its shape is fixed by the class).
-        let pad = FpVar::Constant(commit::hash(&[commit::fe(commit::DOMAIN_PAD)]));
+        let pad = FpVar::Constant(commit::hash(&[commit::fe(domain::DOMAIN_PAD)]));
         let mut level: Vec<Fp> = leaves
             .iter()
-            .map(|x| hash(&[cst(trace::DOMAIN_TRACE_LEAF as i64), x.clone()]))
+            .map(|x| hash(&[cst(domain::DOMAIN_TRACE_LEAF as i64), x.clone()]))
             .collect::<R<_>>()?;
         level.resize(level.len().next_power_of_two().max(2), pad);
         while level.len() > 1 {
@@ -250,7 +254,7 @@ impl StepCircuit {
             ctx.column(&(&ds.cols - Fp::one()), 0, DType::U8)?
         });
 
-        let seed = hash(&[cst(trace::DOMAIN_SEED as i64), root.clone(), beacon])?;
+        let seed = hash(&[cst(domain::DOMAIN_SEED as i64), root.clone(), beacon])?;
         let d = class.depth();
         let n_ops = lay.ops.len();
         for j in 0..class.samples {
@@ -262,7 +266,7 @@ impl StepCircuit {
             let ot = &ctx.tensors[out];
             let size = ot.rows.clone() * &ot.cols;
             let hj = hash(&[
-                cst(trace::DOMAIN_SAMPLE as i64),
+                cst(domain::DOMAIN_SAMPLE as i64),
                 seed.clone(),
                 cst(j as i64),
             ])?;
@@ -307,7 +311,7 @@ pub fn step_witness(
     t: &trace::Trace,
     beacon: Fr,
 ) -> Result<StepWitness, spotproof_core::CoreError> {
-    if trace::challenge(beacon, t.header.worker).is_none() {
+    if sampling::challenge(beacon, t.header.worker).is_none() {
         return Err(spotproof_core::CoreError::Config(
             "the circuit takes beacons below 2^93 and worker ids below 2^160 (addresses)",
         ));

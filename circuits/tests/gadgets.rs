@@ -18,7 +18,7 @@ use spotproof_circuits::ops::sgd_update::{derive_weight_elem, sgd_update_elem};
 use spotproof_core::commit::{self, DType, Fr, TensorHeader, fe};
 use spotproof_core::ops::{self, InputScale};
 use spotproof_core::rng::SplitMix64;
-use spotproof_core::trace;
+use spotproof_core::sampling;
 
 fn w(cs: &Cs, v: i128) -> Fp {
     FpVar::new_witness(cs.clone(), || Ok(fr(v))).unwrap()
@@ -152,7 +152,7 @@ fn sampling_is_trace_reduce() {
             let cs = ConstraintSystem::<Fr>::new_ref();
             let x = FpVar::new_witness(cs.clone(), || Ok(h)).unwrap();
             let (r, _) = reduce(&cs, &x, &w(&cs, n.into()), 21).unwrap();
-            assert_eq!(int(r.value().unwrap()) as u64, trace::reduce(&h, n));
+            assert_eq!(int(r.value().unwrap()) as u64, sampling::reduce(&h, n));
             assert!(cs.is_satisfied().unwrap());
         }
     }
@@ -162,7 +162,7 @@ fn sampling_is_trace_reduce() {
     let lo = low128(&cs, &x).unwrap();
     assert_eq!(
         int(lo.value().unwrap()) as u128,
-        trace::low128(&-Fr::from(1u64))
+        sampling::low128(&-Fr::from(1u64))
     );
     assert!(cs.is_satisfied().unwrap());
 }

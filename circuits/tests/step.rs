@@ -6,9 +6,10 @@
 use ark_ff::Field;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, ProveError, check_witness, step_witness};
-use spotproof_core::check::{self, Manifest};
+use spotproof_core::check;
 use spotproof_core::commit::Fr;
 use spotproof_core::ops::OpKind;
+use spotproof_core::trace::Manifest;
 
 fn class() -> Class {
     Class::by_name("mlp2-s18-r32").unwrap()

@@ -6,7 +6,9 @@
 
 use spotproof_core::commit::{self, DType, Fr, TensorHeader};
 use spotproof_core::data::{Dataset, Split};
+use spotproof_core::layout;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::sampling;
 use spotproof_core::{step, trace};
 use std::sync::Arc;
 use std::time::Instant;
@@ -47,12 +49,12 @@ fn main() {
     let mut last = None;
     for s in 0..steps {
         let before = model.clone();
-        let idx = trace::batch_indices(7, s, 32, view.len());
+        let idx = sampling::batch_indices(7, s, 32, view.len());
         let mut t = None;
         compute += secs(|| t = Some(step::train_step(&mut model, &view, &idx).expect("step")));
         let t = t.expect("step");
         let header = trace::StepHeader {
-            arch_id: trace::arch_id(&before.config),
+            arch_id: layout::arch_id(&before.config),
             step: s,
             prev_root: Fr::from(0u64),
             dataset_root: ds.root,

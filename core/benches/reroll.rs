@@ -12,7 +12,7 @@
 //!
 //! then the beacon, the seed and the op's own `s` sample hashes. The trees are ark's
 //! `MerkleTree::<commit::MerkleConfig>` rebuilt exactly as `core` builds them (checked against the
-//! committed roots, and one re-roll against `check::Manifest::root` from scratch); a re-roll is
+//! committed roots, and one re-roll against `trace::Manifest::root` from scratch); a re-roll is
 //! `MerkleTree::update`.
 
 #![allow(clippy::expect_used)] // a benchmark that cannot set up should stop loudly
@@ -20,12 +20,17 @@
 
 use ark_crypto_primitives::merkle_tree::MerkleTree;
 use rayon::prelude::*;
-use spotproof_core::check::Manifest;
 use spotproof_core::commit::{self, Fr, MerkleConfig, TensorHeader, fe, hash};
 use spotproof_core::data::{Dataset, Split};
+use spotproof_core::domain;
+use spotproof_core::layout;
+use spotproof_core::layout::Role;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::ops::OpKind;
-use spotproof_core::trace::{self, DEFAULT_SAMPLES, Role, StepHeader};
+use spotproof_core::sampling;
+use spotproof_core::sampling::DEFAULT_SAMPLES;
+use spotproof_core::trace::Manifest;
+use spotproof_core::trace::{self, StepHeader};
 use spotproof_core::{step, trace::Trace};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -84,11 +89,11 @@ struct Attack {
 fn trace_tree(leaves: &[Fr]) -> MerkleTree<MerkleConfig> {
     let mut digests: Vec<Fr> = leaves
         .iter()
-        .map(|x| hash(&[fe(trace::DOMAIN_TRACE_LEAF), *x]))
+        .map(|x| hash(&[fe(domain::DOMAIN_TRACE_LEAF), *x]))
         .collect();
     digests.resize(
         digests.len().next_power_of_two().max(2),
-        hash(&[fe(commit::DOMAIN_PAD)]),
+        hash(&[fe(domain::DOMAIN_PAD)]),
     );
     let p = commit::poseidon();
     MerkleTree::new_with_leaf_digest(p, p, digests).expect("trace tree")
@@ -99,7 +104,7 @@ fn tensor_tree(h: &TensorHeader, values: &[i64]) -> MerkleTree<MerkleConfig> {
         .chunks(h.cols)
         .map(|row| hash(&commit::row_leaf(h.dtype, row).expect("row in range")))
         .collect();
-    digests.resize(h.leaves(), hash(&[fe(commit::DOMAIN_PAD)]));
+    digests.resize(h.leaves(), hash(&[fe(domain::DOMAIN_PAD)]));
     let p = commit::poseidon();
     MerkleTree::new_with_leaf_digest(p, p, digests).expect("tensor tree")
 }
@@ -115,7 +120,7 @@ impl Attack {
             .expect("the op writing Act(0)");
         let mut leaves = vec![m.header.digest()];
         leaves.extend(m.tensors.iter().map(|(_, h, r)| h.root(*r)));
-        leaves.extend(m.ops.iter().map(trace::OpDesc::digest));
+        leaves.extend(m.ops.iter().map(layout::OpDesc::digest));
         let trace_tree = trace_tree(&leaves);
         assert_eq!(trace_tree.root(), trace.root, "rebuilt trace tree");
         let c = &trace.tensors[slot];
@@ -185,18 +190,18 @@ impl Attack {
             }
         };
         self.trace_tree
-            .update(index, &[fe(trace::DOMAIN_TRACE_LEAF), x])
+            .update(index, &[fe(domain::DOMAIN_TRACE_LEAF), x])
             .expect("trace update");
         self.trace_tree.root()
     }
 
     /// The elements of the corrupted op that the Fiat–Shamir beacon of `root` samples.
     fn op_samples(&self, root: Fr) -> impl Iterator<Item = u64> + '_ {
-        let beacon = trace::fiat_shamir_beacon(root);
-        let seed = trace::sample_seed(root, beacon);
+        let beacon = sampling::fiat_shamir_beacon(root);
+        let seed = sampling::sample_seed(root, beacon);
         (self.op..self.samples).step_by(self.n_ops).map(move |j| {
-            let h = hash(&[fe(trace::DOMAIN_SAMPLE), seed, fe(j as u64)]);
-            trace::reduce(&h, self.out_size())
+            let h = hash(&[fe(domain::DOMAIN_SAMPLE), seed, fe(j as u64)]);
+            sampling::reduce(&h, self.out_size())
         })
     }
 
@@ -224,8 +229,9 @@ impl Attack {
         m.tensors[a.slot].2 = fresh.merkle_root;
         assert_eq!(m.root().expect("manifest root"), root, "updated trace root");
         assert_ne!(root, trace.root, "the re-roll changed the root");
-        let beacon = trace::fiat_shamir_beacon(root);
-        let want: Vec<u64> = trace::samples_of(&m, root, beacon, a.samples)
+        let beacon = sampling::fiat_shamir_beacon(root);
+        let want: Vec<u64> = m
+            .samples(root, beacon, a.samples)
             .into_iter()
             .filter(|s| s.op == a.op)
             .map(|s| s.element)
@@ -299,10 +305,10 @@ fn commit_one(spec: &Model2) -> (Trace, f64) {
     let before = model.clone();
     let ds = Arc::new(trace::commit_dataset(data, &split.train).expect("dataset"));
     let view = data.subset(&split.train).expect("training rows");
-    let idx = trace::batch_indices(7, 0, 32, view.len());
+    let idx = sampling::batch_indices(7, 0, 32, view.len());
     let t = step::train_step(&mut model, &view, &idx).expect("step");
     let header = StepHeader {
-        arch_id: trace::arch_id(&before.config),
+        arch_id: layout::arch_id(&before.config),
         step: 0,
         prev_root: Fr::from(0u64),
         dataset_root: ds.root,

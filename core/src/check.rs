@@ -27,47 +27,14 @@
 
 use crate::commit::{self, Fr, RowPath, TensorHeader};
 use crate::error::{CoreError, Result};
+use crate::layout::{self, OpDesc, Role};
 use crate::model::ModelConfig;
 use crate::ops;
 use crate::ops::OpKind;
 use crate::ops::sampled::{Block, SampleError, Site};
-use crate::trace::{self, OpDesc, Role, Sample, StepHeader, Trace};
+use crate::sampling::{self, Sample};
+use crate::trace::{self, Manifest, StepHeader, Trace};
 use std::collections::HashMap;
-
-/// What a validator needs of a committed step, without any tensor data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Manifest {
-    /// The header.
-    pub header: StepHeader,
-    /// Per tensor slot: role, header and Merkle root.
-    pub tensors: Vec<(Role, TensorHeader, Fr)>,
-    /// The op table.
-    pub ops: Vec<OpDesc>,
-}
-
-impl Manifest {
-    /// The manifest of a trace.
-    pub fn of(trace: &Trace) -> Self {
-        Self {
-            header: trace.header,
-            tensors: trace
-                .roles
-                .iter()
-                .zip(&trace.tensors)
-                .map(|(&r, c)| (r, c.header, c.merkle_root))
-                .collect(),
-            ops: trace.ops.clone(),
-        }
-    }
-
-    /// The trace root these contents commit to.
-    pub fn root(&self) -> Result<Fr> {
-        let mut leaves = vec![self.header.digest()];
-        leaves.extend(self.tensors.iter().map(|(_, h, m)| h.root(*m)));
-        leaves.extend(self.ops.iter().map(OpDesc::digest));
-        trace::trace_root(&leaves)
-    }
-}
 
 /// One opened row: the tensor slot, the row, its values and its Merkle path.
 #[derive(Clone, Debug)]
@@ -166,8 +133,9 @@ fn with_site<T>(
         .first()
         .and_then(|&t| shapes.get(t))
         .map_or(1, |&(_, c)| c);
-    let batch_row =
-        |i: u64, rows: u64| trace::batch_row(m.header.data_seed, m.header.step, i, rows) as usize;
+    let batch_row = |i: u64, rows: u64| {
+        sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
+    };
     let site = Site {
         params: op.params,
         inputs: &op.inputs,
@@ -205,7 +173,7 @@ pub fn rows_needed(
     m: &Manifest,
     s: &Sample,
 ) -> std::result::Result<Vec<(usize, usize)>, CheckFailure> {
-    with_site(m, s, |op, site| ops::sampled(op.kind).rows(site))
+    with_site(m, s, |op, site| ops::sampled_op(op.kind).rows(site))
 }
 
 /// The worker's side: the openings a sample needs, from its trace.
@@ -261,7 +229,7 @@ pub fn verify_sample(
             row: k.1,
         })
     };
-    with_site(m, s, |op, site| ops::sampled(op.kind).check(site, &get))
+    with_site(m, s, |op, site| ops::sampled_op(op.kind).check(site, &get))
 }
 
 /// The native checker: recomputes the trace root from the manifest, derives the `S` samples from
@@ -276,7 +244,7 @@ pub fn verify_samples(
     if m.root().ok() != Some(claimed_root) {
         return Err(CheckFailure::RootMismatch);
     }
-    let chosen = trace::samples_of(m, claimed_root, beacon, samples);
+    let chosen = m.samples(claimed_root, beacon, samples);
     if openings.len() != chosen.len() {
         return Err(CheckFailure::BadOp {
             op: 0,
@@ -293,7 +261,7 @@ pub fn verify_samples(
 /// role and header, and the op table (kinds, parameters, wiring).
 pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result<(), CheckFailure> {
     use CheckFailure::Nonconforming as N;
-    if m.header.arch_id != trace::arch_id(cfg) {
+    if m.header.arch_id != layout::arch_id(cfg) {
         return Err(N("architecture id"));
     }
     let Some(&(Role::Dataset, dataset, _)) = m.tensors.first() else {
@@ -311,7 +279,7 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
     if dataset.root(m.tensors[0].2) != m.header.dataset_root {
         return Err(N("the dataset tensor is not the header's dataset"));
     }
-    let lay = trace::layout(cfg, dataset, m.header.data_seed, m.header.step);
+    let lay = layout::layout(cfg, dataset, m.header.data_seed, m.header.step);
     if m.tensors.len() != lay.roles.len() {
         return Err(N("number of tensors"));
     }
@@ -410,7 +378,7 @@ pub fn prove_sample(trace: &Trace, s: &Sample) -> Result<SampleProof> {
 /// the header, the op descriptor and every involved tensor root are opened from the trace tree,
 /// the dataset tensor must be the header's dataset, then [`verify_sample`] checks rows and element.
 pub fn verify_sample_proof(
-    lay: &trace::Layout,
+    lay: &layout::Layout,
     root: Fr,
     s: &Sample,
     p: &SampleProof,

@@ -15,6 +15,7 @@
 //!   `max(2, next power of two ≥ rows)` leaves; nodes `hash(left, right)`.
 //! * Tensor root: `hash(DOMAIN_TENSOR, tag, dtype, rows, cols, merkle_root)`.
 
+use crate::domain::{DOMAIN_PAD, DOMAIN_ROW, DOMAIN_TENSOR};
 use crate::error::{CoreError, Result};
 use ark_crypto_primitives::crh::CRHScheme;
 use ark_crypto_primitives::crh::poseidon::{CRH, TwoToOneCRH};
@@ -35,13 +36,6 @@ pub const PARTIAL_ROUNDS: usize = 57;
 pub const ALPHA: u64 = 5;
 /// Sponge rate (width 3 = rate 2 + capacity 1).
 pub const RATE: usize = 2;
-
-/// Domain tag of a row leaf.
-pub const DOMAIN_ROW: u64 = 1;
-/// Domain tag of a padding leaf.
-pub const DOMAIN_PAD: u64 = 2;
-/// Domain tag of a tensor root.
-pub const DOMAIN_TENSOR: u64 = 3;
 
 /// Payload bits per packed field element (below the 254-bit modulus with room to spare).
 pub const PACK_BITS: u32 = 248;

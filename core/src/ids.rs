@@ -6,7 +6,7 @@
 
 use crate::commit::{Fr, from_hex, to_hex};
 use crate::error::{CoreError, Result};
-use crate::trace::{self, BEACON_BITS, WORKER_BITS, fits};
+use crate::sampling::{self, BEACON_BITS, WORKER_BITS, fits};
 use ark_ff::{BigInteger, PrimeField};
 use std::fmt;
 use std::str::FromStr;
@@ -68,7 +68,7 @@ impl FromStr for WorkerId {
 }
 
 /// A beacon: the randomness that picks the samples, an integer below 2^93 (so that it shares a
-/// public input with the worker id, `trace::challenge`). Text form: 64 hex digits.
+/// public input with the worker id, `sampling::challenge`). Text form: 64 hex digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Beacon(Fr);
 
@@ -80,7 +80,7 @@ impl Beacon {
 
     /// The Fiat–Shamir beacon of a trace root, `hash(11, root) mod 2^93`.
     pub fn fiat_shamir(trace_root: Fr) -> Self {
-        Self(trace::fiat_shamir_beacon(trace_root))
+        Self(sampling::fiat_shamir_beacon(trace_root))
     }
 
     /// The beacon the on-chain registry derives from a block hash: its low 93 bits read as a

@@ -7,15 +7,27 @@
 //! bound checks), the step that chains the ops, the datasets and the deterministic PRNG.
 //!
 //! It must not depend on wgpu, the shaders, the circuits or the prover: everything else builds on it.
+//!
+//! Modules, each depending only on those above it:
+//! * [`error`], [`tensor`], [`rng`], [`domain`] (every hash domain tag);
+//! * [`ops`] — one file per op (`ops/<op>.rs`: batch function, element function, row plan and
+//!   sampled check), [`model`], [`data`], [`step`];
+//! * [`commit`] (Poseidon, tensor commitments), [`layout`] (roles, op table, architecture id),
+//!   [`sampling`] (batch rows, beacons, challenge, samples), [`trace`] (header, trace, manifest,
+//!   trace tree), [`ids`] (worker ids and beacons as text);
+//! * [`check`] — verification only; [`vectors`] — the golden vectors.
 
 pub mod check;
 pub mod commit;
 pub mod data;
+pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod layout;
 pub mod model;
 pub mod ops;
 pub mod rng;
+pub mod sampling;
 pub mod step;
 pub mod tensor;
 pub mod trace;

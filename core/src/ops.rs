@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 
 /// The op kinds of a training step, one enum for the op's three forms: the core function
 /// `ops::<name>` (the specification), the kernel `shaders/<name>.wgsl` and the gadget in
-/// `spotproof-circuits`. The code enters every op digest (`trace::OpDesc::digest`); JSON
+/// `spotproof-circuits`. The code enters every op digest (`layout::OpDesc::digest`); JSON
 /// (bundles, vectors) spells a kind by its name (`"gather"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -105,7 +105,7 @@ impl OpKind {
 }
 
 /// The sampled check of an op kind: the one place an op is registered.
-pub fn sampled(kind: OpKind) -> &'static dyn SampledOp {
+pub fn sampled_op(kind: OpKind) -> &'static dyn SampledOp {
     match kind {
         OpKind::Gather => &gather::Gather,
         OpKind::LinearForward => &linear_forward::LinearForward,

@@ -9,13 +9,17 @@
 use crate::check;
 use crate::commit::{self, DType, TensorHeader};
 use crate::data::{BYTE_PIXELS, Dataset};
+use crate::domain;
 use crate::error::{CoreError, Result};
+use crate::layout;
+use crate::layout::Role;
 use crate::model::{Hyper, Model, ModelConfig};
 use crate::ops::{self, Executor, InputScale, OpKind, Reference};
 use crate::rng::SplitMix64;
+use crate::sampling;
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
-use crate::trace::{self, Role};
+use crate::trace;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -506,7 +510,7 @@ pub fn commit_example(header: TensorHeader, values: Vec<i64>) -> Result<CommitEx
         .collect::<Result<_>>()?;
     leaves.resize(
         header.leaves(),
-        commit::to_hex(&commit::hash(&[commit::fe(commit::DOMAIN_PAD)])),
+        commit::to_hex(&commit::hash(&[commit::fe(domain::DOMAIN_PAD)])),
     );
     Ok(CommitExample {
         header,
@@ -624,7 +628,7 @@ pub struct TraceOutputs {
     pub arch_id: String,
     /// Root of the committed dataset.
     pub dataset_root: String,
-    /// The batch's rows (`trace::batch_indices`).
+    /// The batch's rows (`sampling::batch_indices`).
     pub batch_rows: Vec<u32>,
     /// Header digest (trace leaf 0).
     pub header_digest: String,
@@ -674,11 +678,11 @@ pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
     let train: Vec<u32> = (0..data.len() as u32).collect();
     let dataset = std::sync::Arc::new(trace::commit_dataset(&data, &train)?);
     let cfg = &inputs.model.config;
-    let batch_rows = trace::batch_indices(inputs.data_seed, inputs.step, cfg.batch, train.len());
+    let batch_rows = sampling::batch_indices(inputs.data_seed, inputs.step, cfg.batch, train.len());
     let mut after = inputs.model.clone();
     let tensors = step::train_step(&mut after, &data, &batch_rows)?;
     let header = trace::StepHeader {
-        arch_id: trace::arch_id(cfg),
+        arch_id: layout::arch_id(cfg),
         step: inputs.step,
         prev_root: field(&inputs.prev_root, "prev_root")?,
         dataset_root: dataset.root,
@@ -686,7 +690,7 @@ pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
         worker: field(&inputs.worker, "worker")?,
     };
     let t = trace::commit_step(&inputs.model, &tensors, &dataset, header)?;
-    let beacon = trace::fiat_shamir_beacon(t.root);
+    let beacon = sampling::fiat_shamir_beacon(t.root);
     Ok((t, beacon))
 }
 
@@ -694,7 +698,7 @@ pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
 pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
     let (t, beacon) = trace_of(inputs)?;
     let (header, dataset_root) = (t.header, t.header.dataset_root);
-    let m = check::Manifest::of(&t);
+    let m = trace::Manifest::of(&t);
     let samples = t
         .samples(beacon, inputs.samples)
         .iter()
@@ -710,7 +714,7 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
         })
         .collect::<Result<_>>()?;
     let hex = commit::to_hex;
-    let challenge = trace::challenge(beacon, header.worker).ok_or(CoreError::Parse {
+    let challenge = sampling::challenge(beacon, header.worker).ok_or(CoreError::Parse {
         what: "worker",
         given: inputs.worker.clone(),
         expected: "a number below 2^160",
@@ -718,7 +722,7 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
     Ok(TraceOutputs {
         arch_id: hex(&header.arch_id),
         dataset_root: hex(&dataset_root),
-        batch_rows: trace::batch_indices(
+        batch_rows: sampling::batch_indices(
             inputs.data_seed,
             inputs.step,
             inputs.model.config.batch,
@@ -738,7 +742,7 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
         op_digests: t.ops.iter().map(|o| hex(&o.digest())).collect(),
         trace_root: hex(&t.root),
         fiat_shamir_beacon: hex(&beacon),
-        sample_seed: hex(&trace::sample_seed(t.root, beacon)),
+        sample_seed: hex(&sampling::sample_seed(t.root, beacon)),
         samples,
         public_inputs: [hex(&t.root), hex(&challenge)],
     })
@@ -758,7 +762,7 @@ pub fn trace_vector() -> Result<TraceVector> {
         prev_root: commit::to_hex(&commit::hash(&[commit::fe(123)])),
         data_seed: 5,
         worker: commit::to_hex(&commit::fe(0xabc)),
-        samples: trace::DEFAULT_SAMPLES,
+        samples: sampling::DEFAULT_SAMPLES,
     };
     Ok(TraceVector {
         version: VERSION,

@@ -4,13 +4,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
 use spotproof_core::TensorCommitmentRef;
-use spotproof_core::check::{self, CheckFailure, Manifest};
+use spotproof_core::check::{self, CheckFailure};
 use spotproof_core::commit::Fr;
 use spotproof_core::data::{Dataset, Split};
+use spotproof_core::layout;
+use spotproof_core::layout::Role;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::ops::OpKind;
+use spotproof_core::sampling;
+use spotproof_core::sampling::Sample;
 use spotproof_core::step::{self, StepTensors};
-use spotproof_core::trace::{self, Role, Sample, StepHeader, Trace};
+use spotproof_core::trace::Manifest;
+use spotproof_core::trace::{self, StepHeader, Trace};
 use std::sync::Arc;
 
 struct Fixture {
@@ -31,14 +36,14 @@ fn fixture() -> Fixture {
     };
     let before = Model::init(cfg, 4).unwrap();
     let dataset = Arc::new(trace::commit_dataset(&data, &split.train).unwrap());
-    let idx: Vec<u32> = trace::batch_indices(5, 3, 6, split.train.len())
+    let idx: Vec<u32> = sampling::batch_indices(5, 3, 6, split.train.len())
         .iter()
         .map(|&i| split.train[i as usize])
         .collect();
     let mut m = before.clone();
     let tensors = step::train_step(&mut m, &data, &idx).unwrap();
     let header = StepHeader {
-        arch_id: trace::arch_id(&before.config),
+        arch_id: layout::arch_id(&before.config),
         step: 3,
         prev_root: Fr::from(99u64),
         dataset_root: dataset.root,
@@ -90,7 +95,7 @@ fn an_honest_step_verifies() {
 
 /// The step's tensor values by slot (`values[slot - 1]`).
 fn values(f: &Fixture) -> Vec<Vec<i64>> {
-    trace::step_values(&f.before, &f.tensors).unwrap()
+    layout::step_values(&f.before, &f.tensors).unwrap()
 }
 
 /// Commits `values` with element `element` of slot `slot` moved by one (within its dtype).
@@ -322,7 +327,7 @@ fn manifests_must_follow_their_architecture_and_chain() {
     let split = Split::holdout(data.len(), 20, 1);
     let mut after = f.before.clone();
     step::train_step(&mut after, &data, &f.tensors.indices).unwrap();
-    let idx: Vec<u32> = trace::batch_indices(5, 4, 6, split.train.len())
+    let idx: Vec<u32> = sampling::batch_indices(5, 4, 6, split.train.len())
         .iter()
         .map(|&i| split.train[i as usize])
         .collect();
@@ -393,7 +398,7 @@ fn out_of_range_samples_are_typed_failures() {
 fn samples_verify_against_the_trace_root_alone() {
     let f = fixture();
     let tr = commit(&f, &f.tensors);
-    let lay = trace::layout(
+    let lay = layout::layout(
         &f.before.config,
         f.dataset.header,
         f.header.data_seed,

@@ -4,10 +4,13 @@
 
 use spotproof_core::commit::Fr;
 use spotproof_core::data::{Dataset, Split};
+use spotproof_core::layout;
+use spotproof_core::layout::Role;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::ops::OpKind;
+use spotproof_core::sampling;
 use spotproof_core::step;
-use spotproof_core::trace::{self, Role, StepHeader};
+use spotproof_core::trace::{self, StepHeader};
 use std::sync::Arc;
 
 fn setup() -> (Dataset, Vec<u32>, Model) {
@@ -24,7 +27,7 @@ fn setup() -> (Dataset, Vec<u32>, Model) {
 
 fn header(model: &Model, step: u64, prev: Fr, dataset_root: Fr) -> StepHeader {
     StepHeader {
-        arch_id: trace::arch_id(&model.config),
+        arch_id: layout::arch_id(&model.config),
         step,
         prev_root: prev,
         dataset_root,
@@ -43,7 +46,7 @@ fn roots_are_reproducible_and_states_chain() {
     let mut prev_out: Option<Vec<Fr>> = None;
     for s in 0..2u64 {
         let before = model.clone();
-        let idx = trace::batch_indices(42, s, 8, train.len());
+        let idx = sampling::batch_indices(42, s, 8, train.len());
         let t = step::train_step(&mut model, &view, &idx).unwrap();
         let h = header(&before, s, prev, dataset_root);
         let tr = trace::commit_step(&before, &t, &ds, h).unwrap();
@@ -95,16 +98,16 @@ fn roots_are_reproducible_and_states_chain() {
 
 #[test]
 fn batches_and_samples_are_seeded() {
-    let a = trace::batch_indices(1, 0, 64, 1438);
-    assert_eq!(a, trace::batch_indices(1, 0, 64, 1438));
-    assert_ne!(a, trace::batch_indices(2, 0, 64, 1438));
-    assert_ne!(a, trace::batch_indices(1, 1, 64, 1438));
+    let a = sampling::batch_indices(1, 0, 64, 1438);
+    assert_eq!(a, sampling::batch_indices(1, 0, 64, 1438));
+    assert_ne!(a, sampling::batch_indices(2, 0, 64, 1438));
+    assert_ne!(a, sampling::batch_indices(1, 1, 64, 1438));
     assert!(a.iter().all(|&r| r < 1438));
 
     let (data, train, mut model) = setup();
     let view = data.subset(&train).unwrap();
     let before = model.clone();
-    let idx = trace::batch_indices(42, 0, 8, train.len());
+    let idx = sampling::batch_indices(42, 0, 8, train.len());
     let t = step::train_step(&mut model, &view, &idx).unwrap();
     let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
     let h = header(&before, 0, Fr::from(0u64), ds.root);
@@ -119,7 +122,7 @@ fn batches_and_samples_are_seeded() {
         let out = &tr.tensors[tr.ops[s.op].outputs[0]].header;
         assert!(s.element < (out.rows * out.cols) as u64);
     }
-    let fs = trace::fiat_shamir_beacon(tr.root);
+    let fs = sampling::fiat_shamir_beacon(tr.root);
     assert_ne!(tr.samples(fs, n), s1[..n].to_vec());
 }
 
@@ -127,20 +130,22 @@ fn batches_and_samples_are_seeded() {
 fn beacons_are_93_bits_and_the_challenge_packs_worker_and_beacon() {
     use ark_ff::{BigInteger, Field, PrimeField};
     let two = |k: u64| Fr::from(2u64).pow([k]);
-    let fs = trace::fiat_shamir_beacon(Fr::from(99u64));
-    assert!(fs.into_bigint().num_bits() <= trace::BEACON_BITS);
+    let fs = sampling::fiat_shamir_beacon(Fr::from(99u64));
+    assert!(fs.into_bigint().num_bits() <= sampling::BEACON_BITS);
     assert_ne!(fs, Fr::from(0u64));
     // beacon_of keeps the low 93 bits of the canonical integer.
     let x = two(200) + two(92) + Fr::from(5u64);
-    assert_eq!(trace::beacon_of(x), two(92) + Fr::from(5u64));
+    assert_eq!(sampling::beacon_of(x), two(92) + Fr::from(5u64));
     assert_eq!(
-        trace::beacon_of(-Fr::from(1u64)).into_bigint().num_bits(),
+        sampling::beacon_of(-Fr::from(1u64))
+            .into_bigint()
+            .num_bits(),
         93
     );
     // worker + 2^160 beacon, only for a worker below 2^160 and a beacon below 2^93.
     let (b, w) = (two(93) - Fr::from(1u64), two(160) - Fr::from(1u64));
-    assert_eq!(trace::challenge(b, w), Some(w + b * two(160)));
-    assert_eq!(trace::challenge(two(93), Fr::from(1u64)), None);
-    assert_eq!(trace::challenge(Fr::from(1u64), two(160)), None);
-    assert!(trace::challenge(b, w).unwrap().into_bigint().num_bits() <= 253);
+    assert_eq!(sampling::challenge(b, w), Some(w + b * two(160)));
+    assert_eq!(sampling::challenge(two(93), Fr::from(1u64)), None);
+    assert_eq!(sampling::challenge(Fr::from(1u64), two(160)), None);
+    assert!(sampling::challenge(b, w).unwrap().into_bigint().num_bits() <= 253);
 }

@@ -90,7 +90,7 @@ pub fn run(
     let class = Class::smallest_for(
         &model.config,
         split.train.len(),
-        spotproof_core::trace::DEFAULT_SAMPLES,
+        spotproof_core::sampling::DEFAULT_SAMPLES,
     )?;
     let key_dir = out.join("keys");
     let bundle_dir = out.join("bundles");

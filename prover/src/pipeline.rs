@@ -5,7 +5,9 @@ use crate::error::{Result, WorkerError};
 use crate::train::{Backend, Progress, TrainConfig, prepare};
 use spotproof_core::commit::{Fr, to_hex};
 use spotproof_core::ids::WorkerId;
+use spotproof_core::layout;
 use spotproof_core::model::Model;
+use spotproof_core::sampling;
 use spotproof_core::step::StepSummary;
 use spotproof_core::trace::{self, StepHeader, Trace};
 use std::sync::Arc;
@@ -24,7 +26,7 @@ pub struct CommittedRun {
     pub device: String,
 }
 
-/// Trains `steps` steps of `cfg` on the batches `trace::batch_indices(data_seed, t, …)` draws from
+/// Trains `steps` steps of `cfg` on the batches `sampling::batch_indices(data_seed, t, …)` draws from
 /// the committed training rows, and commits each step (worker id `worker`). `progress` gets the
 /// device notice and one tick per committed step.
 pub fn run_committed(
@@ -52,13 +54,13 @@ pub fn run_committed(
     let mut prev_root = Fr::from(0u64);
     for t in 0..steps as u64 {
         // Batch rows index the committed training rows; the device indexes the whole dataset.
-        let rows: Vec<u32> = trace::batch_indices(data_seed, t, cfg.batch, split.train.len())
+        let rows: Vec<u32> = sampling::batch_indices(data_seed, t, cfg.batch, split.train.len())
             .iter()
             .map(|&i| split.train[i as usize])
             .collect();
         let tensors = backend.step_full(&data, &rows)?;
         let header = StepHeader {
-            arch_id: trace::arch_id(&before.config),
+            arch_id: layout::arch_id(&before.config),
             step: t,
             prev_root,
             dataset_root: dataset.root,
@@ -107,7 +109,7 @@ pub fn commit_to_dir(
     let mut before = run.initial;
     let mut files = Vec::with_capacity(run.traces.len());
     for (t, tensors) in run.traces.iter().zip(run.tensors) {
-        let m = spotproof_core::check::Manifest::of(t);
+        let m = spotproof_core::trace::Manifest::of(t);
         let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);
         let path = out.join(format!("step-{:06}.trace.json", t.header.step));
         let next = tensors.layers.clone();

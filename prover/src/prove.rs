@@ -11,6 +11,7 @@ use ark_groth16::ProvingKey;
 use spotproof_circuits::Class;
 use spotproof_core::ids::Beacon;
 use spotproof_core::model::ModelConfig;
+use spotproof_core::sampling;
 use spotproof_core::trace::{self, Trace};
 use spotproof_verifier::bundle::{BeaconSource, Bundle};
 use spotproof_verifier::keys;
@@ -181,7 +182,7 @@ pub fn prove_trace_file(
     let class = Class::smallest_for(
         &file.before.config,
         t.tensors[0].header.rows,
-        trace::DEFAULT_SAMPLES,
+        sampling::DEFAULT_SAMPLES,
     )?;
     let (pk, k) = load_pk(class, keys)?;
     let (b, seconds) = crate::progress::spin(

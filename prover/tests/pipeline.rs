@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
-use spotproof_core::check::{self, Manifest};
+use spotproof_core::check;
 use spotproof_core::commit::Fr;
 use spotproof_core::ids::WorkerId;
 use spotproof_core::model::Hyper;
-use spotproof_core::trace;
+use spotproof_core::sampling;
+use spotproof_core::trace::Manifest;
 use spotproof_prover::pipeline;
 use spotproof_prover::progress::Silent;
 use spotproof_prover::train::{DatasetSpec, DeviceChoice, TrainConfig};
@@ -42,7 +43,7 @@ fn committed_steps_chain_conform_and_verify() {
             let prev = &run.traces[t - 1];
             check::check_chain(&Manifest::of(prev), prev.root, &m).unwrap();
         }
-        let beacon = trace::fiat_shamir_beacon(tr.root);
+        let beacon = sampling::fiat_shamir_beacon(tr.root);
         let s = 2 * tr.ops.len();
         let openings: Vec<_> = tr
             .samples(beacon, s)

@@ -11,9 +11,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
+use spotproof_core::layout;
 use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::ops::{self as core_ops, BIAS_MAX, Executor, InputScale, MAX_I8_PRODUCT};
 use spotproof_core::rng::SplitMix64;
+use spotproof_core::sampling;
 use spotproof_core::vectors::{self, OpVector};
 use spotproof_core::{Mat, data::Dataset, step};
 use spotproof_shaders::{Gpu, GpuTrainer, ShaderError};
@@ -556,7 +558,7 @@ mod gpu_vs_reference {
         let before = Model::init(config, 5).unwrap();
         let ds = std::sync::Arc::new(trace::commit_dataset(&data, &split.train).unwrap());
         // Batch rows index the committed training rows; map them back to dataset rows.
-        let idx: Vec<u32> = trace::batch_indices(9, 0, 16, split.train.len())
+        let idx: Vec<u32> = sampling::batch_indices(9, 0, 16, split.train.len())
             .iter()
             .map(|&i| split.train[i as usize])
             .collect();
@@ -567,7 +569,7 @@ mod gpu_vs_reference {
             .train_step_full(&idx)
             .unwrap();
         let header = trace::StepHeader {
-            arch_id: trace::arch_id(&before.config),
+            arch_id: layout::arch_id(&before.config),
             step: 0,
             prev_root: Fr::from(0u64),
             dataset_root: ds.root,

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
-use spotproof_core::trace;
+use spotproof_core::sampling;
 use spotproof_verifier::bundle::{BeaconSource, Bundle};
 use spotproof_verifier::keys::{self, Vk};
 use spotproof_verifier::verify::{Policy, verify_bundles};
@@ -30,7 +30,7 @@ fn main() {
     let pk = spotproof_circuits::setup(class, &mut rng).unwrap();
     let run = small_run(1, Fr::from(7u64)).unwrap();
     let t = &run.traces[0];
-    let beacon = trace::fiat_shamir_beacon(t.root);
+    let beacon = sampling::fiat_shamir_beacon(t.root);
     let w = step_witness(class, t, beacon).unwrap();
     let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
     let vk = Vk {

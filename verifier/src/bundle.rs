@@ -10,10 +10,11 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use serde::{Deserialize, Serialize};
-use spotproof_core::check::Manifest;
 use spotproof_core::commit::{DType, TensorHeader, from_hex, to_hex};
+use spotproof_core::layout::{OpDesc, Role};
 use spotproof_core::model::ModelConfig;
-use spotproof_core::trace::{OpDesc, Role, StepHeader};
+use spotproof_core::trace::Manifest;
+use spotproof_core::trace::StepHeader;
 use std::path::{Path, PathBuf};
 
 /// The bundle format this build writes and reads: 3 since the worker's own detection figures

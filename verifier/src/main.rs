@@ -295,7 +295,7 @@ fn export(bundle: &Path, vk: Option<&Path>, out: &Path) -> Result<Outcome> {
     let vk = keys::for_bundle(bundle, &b, vk)?;
     let p = b.parse(bundle)?;
     let proof = proof_from_hex(&b.proof).map_err(|e| format!("{}: {e}", bundle.display()))?;
-    let Some(challenge) = spotproof_core::trace::challenge(p.beacon, p.worker) else {
+    let Some(challenge) = spotproof_core::sampling::challenge(p.beacon, p.worker) else {
         return Err(format!(
             "{}: the beacon is not below 2^93 or the worker id not below 2^160",
             bundle.display()

@@ -11,7 +11,7 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use spotproof_core::check::{self, CheckFailure};
 use spotproof_core::ids::{Beacon, WorkerId};
-use spotproof_core::trace;
+use spotproof_core::sampling;
 use std::path::PathBuf;
 
 /// Why a bundle is rejected.
@@ -269,7 +269,7 @@ fn precheck(
     }
     match policy.beacon {
         BeaconPin::Given(x) if x.fr() != p.beacon => return Err(Rejection::UnexpectedBeacon),
-        BeaconPin::FiatShamir if p.beacon != trace::fiat_shamir_beacon(p.root) => {
+        BeaconPin::FiatShamir if p.beacon != sampling::fiat_shamir_beacon(p.root) => {
             return Err(match b.beacon_source {
                 BeaconSource::FiatShamir => Rejection::FiatShamirBeacon,
                 BeaconSource::External => Rejection::UnpinnedBeacon,
@@ -279,7 +279,7 @@ fn precheck(
     }
     let worker = WorkerId::new(p.worker).ok_or(Rejection::WorkerNotAddress)?;
     let beacon = Beacon::new(p.beacon).ok_or(Rejection::BeaconRange)?;
-    let challenge = trace::challenge(beacon.fr(), worker.fr()).ok_or(Rejection::BeaconRange)?;
+    let challenge = sampling::challenge(beacon.fr(), worker.fr()).ok_or(Rejection::BeaconRange)?;
     let proof = proof_from_hex(&b.proof).map_err(Rejection::ProofEncoding)?;
     Ok(([p.root, challenge], proof))
 }

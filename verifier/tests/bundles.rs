@@ -7,6 +7,7 @@
 mod common;
 
 use common::{json, s, validator};
+use spotproof_core::sampling;
 
 use rand::SeedableRng;
 use serde_json::Value;
@@ -14,7 +15,8 @@ use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::check;
 use spotproof_core::commit::{Fr, to_hex};
-use spotproof_core::trace::{self, Role};
+use spotproof_core::layout::Role;
+use spotproof_core::trace;
 use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
 use spotproof_verifier::keys;
 use std::path::PathBuf;
@@ -40,7 +42,7 @@ struct Fixture {
 
 /// Whether every sample `beacon` selects in `t` passes the native checker.
 fn samples_pass(t: &trace::Trace, beacon: Fr, samples: usize) -> bool {
-    let m = check::Manifest::of(t);
+    let m = trace::Manifest::of(t);
     t.samples(beacon, samples).iter().all(|x| {
         check::open_sample(t, x)
             .ok()
@@ -97,7 +99,10 @@ fn fixture() -> &'static Fixture {
             .enumerate()
             .map(|(k, (t, chosen))| {
                 let (beacon, source) = match chosen {
-                    None => (trace::fiat_shamir_beacon(t.root), BeaconSource::FiatShamir),
+                    None => (
+                        sampling::fiat_shamir_beacon(t.root),
+                        BeaconSource::FiatShamir,
+                    ),
                     Some(b) => (*b, BeaconSource::External),
                 };
                 let w = step_witness(class, t, beacon).unwrap();
@@ -121,7 +126,7 @@ fn fixture() -> &'static Fixture {
             &vk_hash,
             &run.config,
             &zero_later,
-            trace::fiat_shamir_beacon(zero_later.root),
+            sampling::fiat_shamir_beacon(zero_later.root),
             BeaconSource::FiatShamir,
             &borrowed,
         )

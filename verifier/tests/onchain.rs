@@ -10,6 +10,7 @@ mod common;
 mod evm;
 
 use common::{s, scratch, validator};
+use spotproof_core::sampling;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::Field;
@@ -21,7 +22,6 @@ use spotproof_circuits::fixture::small_run;
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
 use spotproof_core::ids::{BlockHash, WorkerId};
-use spotproof_core::trace;
 use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
 use spotproof_verifier::keys;
 use spotproof_verifier::solidity::{self, Word};
@@ -269,7 +269,7 @@ fn the_verifier_accepts_the_real_proof_and_rejects_tampering() {
     let (at, deploy_gas) = chain.deploy(deployer(), &code.bytecode, &[]).unwrap();
     chain.mine(1);
     let worker_fr = worker().to_string().parse::<WorkerId>().unwrap().fr();
-    let challenge = trace::challenge(f.beacon, worker_fr).unwrap();
+    let challenge = sampling::challenge(f.beacon, worker_fr).unwrap();
     let inputs = [fr_word(&f.root), fr_word(&challenge)];
     let call = |chain: &mut Chain, words: &[Word; 8], inputs: &[Word; 2]| {
         let mut all = words.to_vec();
@@ -301,7 +301,7 @@ fn the_verifier_accepts_the_real_proof_and_rejects_tampering() {
         ("another worker", [f.root, challenge + Fr::from(1u64)]),
         (
             "another beacon",
-            [f.root, challenge + two(trace::WORKER_BITS)],
+            [f.root, challenge + two(sampling::WORKER_BITS)],
         ),
         ("swapped inputs", [challenge, f.root]),
     ];

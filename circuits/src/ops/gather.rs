@@ -1,5 +1,5 @@
 //! **gather** in the circuit: the element gadget and the sample check, which derives the batch
-//! row it opens from the header (`spotproof_core::ops::gather`, `trace::batch_row`).
+//! row it opens from the header (`spotproof_core::ops::gather`, `sampling::batch_row`).
 
 use super::{SampleCx, SampleGadget, Shared};
 use crate::gadgets::*;
@@ -8,8 +8,8 @@ use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::commit::DType;
+use spotproof_core::domain;
 use spotproof_core::ops::gather::Gather;
-use spotproof_core::trace;
 
 /// `ops::gather_elem`: `min((p << shl) >> shr, 127)` (floor shifts).
 pub fn gather_elem(cs: &Cs, p: &Fp, shl: &Shift, shr_: &Shift) -> R<Fp> {
@@ -37,7 +37,7 @@ impl SampleGadget for Gather {
             .ok_or(SynthesisError::Unsatisfiable)?;
         // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
         let hb = hash(&[
-            cst(trace::DOMAIN_BATCH as i64),
+            cst(domain::DOMAIN_BATCH as i64),
             cx.shared.data_seed.clone(),
             cx.shared.step.clone(),
             cx.i.clone(),

@@ -63,7 +63,7 @@ pub fn check_gather(rows: usize, labels: &[u8], indices: &[u32]) -> Result<()> {
 }
 
 /// The sampled check: output `(i, j)` opens the dataset row batch row `i` was drawn from
-/// (`trace::batch_row`), input row `i` and label row `i`; it checks the input element and the
+/// (`sampling::batch_row`), input row `i` and label row `i`; it checks the input element and the
 /// label.
 pub struct Gather;
 

@@ -1,6 +1,6 @@
 //! What an op is to the sampling protocol: the rows a sample of its outputs opens and how those
 //! outputs are checked from the opened rows alone. Each op's module implements [`SampledOp`];
-//! [`super::sampled`] is the one registry. The trace checker (`check`) builds the [`Site`] from a
+//! [`super::sampled_op`] is the one registry. The trace checker (`check`) builds the [`Site`] from a
 //! manifest and maps [`SampleError`] to its rejections; the circuit opens the same rows in the
 //! same order.
 
@@ -159,7 +159,7 @@ pub enum RowOf {
     I,
     /// Row `j`.
     J,
-    /// The dataset row batch row `i` was drawn from (`trace::batch_row`).
+    /// The dataset row batch row `i` was drawn from (`sampling::batch_row`).
     Batch,
 }
 
@@ -264,7 +264,7 @@ mod tests {
             },
             batch_row: &no_batch,
         };
-        let op = ops::sampled(OpKind::LinearForward);
+        let op = ops::sampled_op(OpKind::LinearForward);
         let plan = op.rows(&site).unwrap();
         assert_eq!(
             plan,

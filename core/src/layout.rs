@@ -1,0 +1,322 @@
+//! The layout of a step: every tensor's role (its tag), the op table with its wiring, the
+//! architecture id, and the values a step commits in table order (`papers/protocol.md` §4.1–4.2).
+//! What a worker commits to and what a validator checks a manifest against.
+
+use crate::commit::{DType, Fr, TensorHeader, fe, hash};
+use crate::domain::{DOMAIN_ARCH, DOMAIN_OP};
+use crate::error::{CoreError, Result};
+use crate::model::{Model, ModelConfig};
+use crate::ops::OpKind;
+use crate::step::StepTensors;
+use serde::{Deserialize, Serialize};
+
+/// An absent tensor slot in an op descriptor.
+pub const NO_TENSOR: u64 = u32::MAX as u64;
+
+/// What a tensor is in a step; its tag is `kind · 2^16 + layer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// The committed training rows `[features…, label]` (u8).
+    Dataset,
+    /// `gather`'s int8 input batch.
+    Input,
+    /// `gather`'s labels (u8, `B×1`).
+    Labels,
+    /// `linear_forward` output of a layer.
+    Act(u16),
+    /// Error at a layer's output.
+    Err(u16),
+    /// Weight gradient of a layer.
+    WeightGrad(u16),
+    /// Bias gradient of a layer (`N×1`: one value per row, so opening one costs one short row).
+    BiasGrad(u16),
+    /// Master weights of a layer (state).
+    Master(u16),
+    /// Int8 weights of a layer (state).
+    Weight(u16),
+    /// Biases of a layer (state, `N×1`).
+    Bias(u16),
+    /// Transpose of the input batch (`K₀×B`).
+    InputT,
+    /// Transpose of a layer's output (`N×B`).
+    ActT(u16),
+    /// Transpose of the error at a layer's output (`N×B`).
+    ErrT(u16),
+    /// Transpose of a layer's int8 weights (`K×N`, state in).
+    WeightT(u16),
+}
+
+impl Role {
+    /// The tag committed in the tensor root.
+    pub fn tag(self) -> u64 {
+        let (kind, layer) = match self {
+            Role::Dataset => (1, 0),
+            Role::Input => (2, 0),
+            Role::Labels => (3, 0),
+            Role::Act(l) => (4, l),
+            Role::Err(l) => (5, l),
+            Role::WeightGrad(l) => (6, l),
+            Role::BiasGrad(l) => (7, l),
+            Role::Master(l) => (8, l),
+            Role::Weight(l) => (9, l),
+            Role::Bias(l) => (10, l),
+            Role::InputT => (11, 0),
+            Role::ActT(l) => (12, l),
+            Role::ErrT(l) => (13, l),
+            Role::WeightT(l) => (14, l),
+        };
+        (kind << 16) | u64::from(layer)
+    }
+}
+
+/// One op of the trace: kind, integer parameters, input and output tensor slots.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpDesc {
+    /// The op.
+    pub kind: OpKind,
+    /// Parameters (shift, floor/relu, target, …; unused = 0).
+    pub params: [i64; 4],
+    /// Input tensor indices (into the trace's tensor table).
+    pub inputs: Vec<usize>,
+    /// Output tensor indices.
+    pub outputs: Vec<usize>,
+}
+
+impl OpDesc {
+    /// `hash(DOMAIN_OP, kind, p0..p3, in0..in2, out0, out1)`; parameters enter as field elements
+    /// of their (possibly negative) integer value.
+    pub fn digest(&self) -> Fr {
+        let slot = |v: &Vec<usize>, i: usize| fe(v.get(i).map_or(NO_TENSOR, |&t| t as u64));
+        let mut x = vec![fe(DOMAIN_OP), fe(self.kind.code())];
+        x.extend(self.params.iter().map(|&p| Fr::from(p)));
+        x.extend((0..3).map(|i| slot(&self.inputs, i)));
+        x.extend((0..2).map(|i| slot(&self.outputs, i)));
+        hash(&x)
+    }
+}
+
+/// `hash(DOMAIN_ARCH, layers, widths…, batch, lr_shift, bias_lr_shift, target, back_gain, shl, shr)`:
+/// everything the step's arithmetic depends on.
+pub fn arch_id(cfg: &ModelConfig) -> Fr {
+    let h = &cfg.hyper;
+    let mut x = vec![fe(DOMAIN_ARCH), fe(cfg.widths.len() as u64)];
+    x.extend(cfg.widths.iter().map(|&w| fe(w as u64)));
+    x.extend(
+        [
+            cfg.batch as u64,
+            h.lr_shift.into(),
+            h.bias_lr_shift.into(),
+            h.target as u64,
+            h.back_gain.into(),
+        ]
+        .map(fe),
+    );
+    x.extend([cfg.input_scale.shl, cfg.input_scale.shr].map(|v| fe(v.into())));
+    hash(&x)
+}
+
+fn widen<T: Copy + Into<i64>>(v: &[T]) -> Vec<i64> {
+    v.iter().map(|&x| x.into()).collect()
+}
+
+/// The tensor table and op table a configuration implies: roles, headers and wiring, without
+/// values. The worker commits to exactly this layout and a validator checks a manifest against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Role of each slot.
+    pub roles: Vec<Role>,
+    /// Header of each slot.
+    pub headers: Vec<TensorHeader>,
+    /// The op table.
+    pub ops: Vec<OpDesc>,
+}
+
+/// The layout of step `step` of `cfg` over a dataset committed with header `dataset`.
+pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u64) -> Layout {
+    let n_layers = cfg.layers();
+    let b = cfg.batch;
+    let (mut roles, mut headers) = (vec![Role::Dataset], vec![dataset]);
+    let mut push = |role: Role, dtype: DType, rows: usize, cols: usize| {
+        roles.push(role);
+        headers.push(TensorHeader {
+            tag: role.tag(),
+            dtype,
+            rows,
+            cols,
+        });
+        headers.len() - 1
+    };
+    let input = push(Role::Input, DType::I8, b, cfg.widths[0]);
+    let labels = push(Role::Labels, DType::U8, b, 1);
+    let state = |push: &mut dyn FnMut(Role, DType, usize, usize) -> usize| -> Vec<[usize; 3]> {
+        (0..n_layers)
+            .map(|l| {
+                let (k, n, l) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+                [
+                    push(Role::Master(l), DType::I16, n, k),
+                    push(Role::Weight(l), DType::I8, n, k),
+                    push(Role::Bias(l), DType::I32, n, 1),
+                ]
+            })
+            .collect()
+    };
+    let state_in = state(&mut push);
+    let mut act = Vec::new();
+    let mut err = Vec::new();
+    let mut wg = Vec::new();
+    let mut bg = Vec::new();
+    for l in 0..n_layers {
+        let (k, n, l16) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+        act.push(push(Role::Act(l16), DType::I8, b, n));
+        err.push(push(Role::Err(l16), DType::I8, b, n));
+        wg.push(push(Role::WeightGrad(l16), DType::I32, n, k));
+        bg.push(push(Role::BiasGrad(l16), DType::I32, n, 1));
+    }
+    let state_out = state(&mut push);
+    // Transposes of the operands read by column (see `ops::transpose`).
+    let input_t = push(Role::InputT, DType::I8, cfg.widths[0], b);
+    let act_t: Vec<usize> = (0..n_layers - 1)
+        .map(|l| push(Role::ActT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .collect();
+    let err_t: Vec<usize> = (0..n_layers)
+        .map(|l| push(Role::ErrT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .collect();
+    let weight_t: Vec<Option<usize>> = (0..n_layers)
+        .map(|l| {
+            (l > 0).then(|| {
+                push(
+                    Role::WeightT(l as u16),
+                    DType::I8,
+                    cfg.widths[l],
+                    cfg.widths[l + 1],
+                )
+            })
+        })
+        .collect();
+    let x = |l: usize| if l == 0 { input } else { act[l - 1] };
+    let x_t = |l: usize| if l == 0 { input_t } else { act_t[l - 1] };
+    let op = |kind, params, inputs, outputs| OpDesc {
+        kind,
+        params,
+        inputs,
+        outputs,
+    };
+    let transpose = |from: usize, to: usize| op(OpKind::Transpose, [0; 4], vec![from], vec![to]);
+    let mut ops = vec![
+        op(
+            OpKind::Gather,
+            [
+                cfg.input_scale.shl.into(),
+                cfg.input_scale.shr.into(),
+                data_seed as i64,
+                step as i64,
+            ],
+            vec![0],
+            vec![input, labels],
+        ),
+        transpose(input, input_t),
+    ];
+    for (l, wt) in weight_t.iter().enumerate() {
+        if let Some(wt) = *wt {
+            ops.push(transpose(state_in[l][1], wt));
+        }
+    }
+    for l in 0..n_layers {
+        let floor = i64::from(crate::ops::activation_floor(cfg.relu(l)));
+        ops.push(op(
+            OpKind::LinearForward,
+            [cfg.fwd_shift(l).into(), floor, 0, 0],
+            vec![x(l), state_in[l][1], state_in[l][2]],
+            vec![act[l]],
+        ));
+        if l + 1 < n_layers {
+            ops.push(transpose(act[l], act_t[l]));
+        }
+    }
+    let last = n_layers - 1;
+    ops.push(op(
+        OpKind::OutputError,
+        [cfg.hyper.target.into(), 0, 0, 0],
+        vec![act[last], labels],
+        vec![err[last]],
+    ));
+    for l in (0..n_layers).rev() {
+        ops.push(transpose(err[l], err_t[l]));
+        ops.push(op(
+            OpKind::WeightGrad,
+            [0; 4],
+            vec![err_t[l], x_t(l)],
+            vec![wg[l]],
+        ));
+        ops.push(op(OpKind::BiasGrad, [0; 4], vec![err_t[l]], vec![bg[l]]));
+        if let Some(wt) = weight_t[l] {
+            ops.push(op(
+                OpKind::LinearBackwardInput,
+                [cfg.back_shift(l).into(), 0, 0, 0],
+                vec![err[l], wt, act[l - 1]],
+                vec![err[l - 1]],
+            ));
+        }
+    }
+    for l in 0..n_layers {
+        let (lr, blr) = (cfg.hyper.lr_shift.into(), cfg.hyper.bias_lr_shift.into());
+        ops.push(op(
+            OpKind::SgdUpdate,
+            [lr, 0, 0, 0],
+            vec![state_in[l][0], wg[l]],
+            vec![state_out[l][0], state_out[l][1]],
+        ));
+        ops.push(op(
+            OpKind::BiasUpdate,
+            [blr, 0, 0, 0],
+            vec![state_in[l][2], bg[l]],
+            vec![state_out[l][2]],
+        ));
+    }
+    Layout {
+        roles,
+        headers,
+        ops,
+    }
+}
+
+/// The values of every tensor of a step but the dataset (slots `1..`), in [`layout`] order: what
+/// [`commit_step`] commits. The transposes are computed here with [`crate::ops::transpose`].
+pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {
+    let n_layers = before.config.layers();
+    if t.layers.len() != n_layers
+        || before.layers.len() != n_layers
+        || t.acts.len() != n_layers
+        || t.errors.len() != n_layers
+    {
+        return Err(CoreError::Config(
+            "the step's tensors do not match the model's layers",
+        ));
+    }
+    let mut values: Vec<Vec<i64>> = vec![widen(t.input.data()), widen(&t.labels)];
+    let state = |layers: &[crate::model::Layer], values: &mut Vec<Vec<i64>>| {
+        for layer in layers {
+            values.extend([
+                widen(layer.master.data()),
+                widen(layer.weight.data()),
+                widen(&layer.bias),
+            ]);
+        }
+    };
+    state(&before.layers, &mut values);
+    for l in 0..n_layers {
+        values.extend([
+            widen(t.acts[l].data()),
+            widen(t.errors[l].data()),
+            widen(t.weight_grads[l].data()),
+            widen(&t.bias_grads[l]),
+        ]);
+    }
+    state(&t.layers, &mut values);
+    let transposed = std::iter::once(&t.input)
+        .chain(&t.acts[..n_layers - 1])
+        .chain(&t.errors)
+        .chain(before.layers[1..].iter().map(|l| &l.weight));
+    values.extend(transposed.map(|m| widen(crate::ops::transpose(m).data())));
+    Ok(values)
+}

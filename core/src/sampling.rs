@@ -1,0 +1,117 @@
+//! Randomness and sampling: the batch rows a step trains on (data provenance), the beacon and
+//! the worker id the proof binds, the Fiat–Shamir beacon, the sampling seed and the samples
+//! (`papers/protocol.md` §5–6).
+
+use crate::commit::{Fr, fe, hash};
+use crate::domain::{DOMAIN_BATCH, DOMAIN_FS_BEACON, DOMAIN_SAMPLE, DOMAIN_SEED};
+use crate::layout::OpDesc;
+use ark_ff::{BigInteger, Field, PrimeField};
+use serde::{Deserialize, Serialize};
+
+/// Samples per proven step unless configured otherwise: with the 18 ops of a two-layer model,
+/// every op receives 3 or 4 (detection table in `papers/protocol.md` §8.1).
+pub const DEFAULT_SAMPLES: usize = 64;
+
+/// The low 128 bits of a field element's canonical integer.
+pub fn low128(x: &Fr) -> u128 {
+    let limbs = x.into_bigint().0;
+    u128::from(limbs[0]) | (u128::from(limbs[1]) << 64)
+}
+
+/// Reduces a hash output to `0..n`: `low128(x) mod n`. The statistical distance from uniform is
+/// below `n / 2^128` (for `n < 2^32`: below 2^-96); computable in a circuit from a 254-bit
+/// decomposition and one range-checked division.
+pub fn reduce(x: &Fr, n: u64) -> u64 {
+    (low128(x) % u128::from(n.max(1))) as u64
+}
+
+/// Row `j` of step `step`'s batch: `reduce(hash(DOMAIN_BATCH, data_seed, step, j), rows)`.
+/// Rows are drawn with replacement, independently per step, from the committed training rows.
+pub fn batch_row(data_seed: u64, step: u64, j: u64, rows: u64) -> u32 {
+    reduce(
+        &hash(&[fe(DOMAIN_BATCH), fe(data_seed), fe(step), fe(j)]),
+        rows,
+    ) as u32
+}
+
+/// The whole batch of step `step`.
+pub fn batch_indices(data_seed: u64, step: u64, batch: usize, rows: usize) -> Vec<u32> {
+    (0..batch as u64)
+        .map(|j| batch_row(data_seed, step, j, rows as u64))
+        .collect()
+}
+
+/// Bits of a beacon: beacons are integers below 2^93.
+pub const BEACON_BITS: u32 = 93;
+/// Bits of a worker id: worker ids are EVM addresses, integers below 2^160.
+pub const WORKER_BITS: u32 = 160;
+
+/// Whether `x` is below 2^`bits`.
+pub(crate) fn fits(x: &Fr, bits: u32) -> bool {
+    x.into_bigint().num_bits() <= bits
+}
+
+/// `x mod 2^BEACON_BITS`: how a beacon is taken from a wider random value (a hash, a block hash).
+pub fn beacon_of(x: Fr) -> Fr {
+    let mut limbs = x.into_bigint().0;
+    limbs[1] &= (1u64 << (BEACON_BITS - 64)) - 1;
+    limbs[2] = 0;
+    limbs[3] = 0;
+    Fr::from(u128::from(limbs[0]) | (u128::from(limbs[1]) << 64))
+}
+
+/// The circuit's second public input, `worker + 2^160 · beacon` (below 2^253 < r, so it
+/// determines both). `None` unless the worker id fits 160 bits and the beacon 93.
+///
+/// Packing the two into one input saves the on-chain verifier a scalar multiplication
+/// (6,150 gas; papers/onchain.md).
+pub fn challenge(beacon: Fr, worker: Fr) -> Option<Fr> {
+    (fits(&beacon, BEACON_BITS) && fits(&worker, WORKER_BITS))
+        .then(|| worker + beacon * Fr::from(2u64).pow([u64::from(WORKER_BITS)]))
+}
+
+/// The offline beacon (Fiat–Shamir): `hash(DOMAIN_FS_BEACON, trace_root) mod 2^93`. A worker can
+/// only re-roll it by changing the trace, i.e. by recommitting (see the grinding bound in the
+/// paper).
+pub fn fiat_shamir_beacon(trace_root: Fr) -> Fr {
+    beacon_of(hash(&[fe(DOMAIN_FS_BEACON), trace_root]))
+}
+
+/// The sampling seed: `hash(DOMAIN_SEED, trace_root, beacon)`.
+pub fn sample_seed(trace_root: Fr, beacon: Fr) -> Fr {
+    hash(&[fe(DOMAIN_SEED), trace_root, beacon])
+}
+
+/// One checked element: op `j mod n_ops`, output element `reduce(hash(DOMAIN_SAMPLE, seed, j), size)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Sample number.
+    pub j: u64,
+    /// Index into the op table.
+    pub op: usize,
+    /// Row-major index into the op's (first) output tensor.
+    pub element: u64,
+}
+
+/// Sample `j` of `s`: op `j mod n_ops` and element `reduce(hash(DOMAIN_SAMPLE, seed, j), |out|)`
+/// of that op's first output, with `seed = sample_seed(root, beacon)`.
+/// `sizes[slot]` is the number of elements of each tensor slot.
+pub fn samples_of(ops: &[OpDesc], sizes: &[u64], root: Fr, beacon: Fr, s: usize) -> Vec<Sample> {
+    let seed = sample_seed(root, beacon);
+    (0..s as u64)
+        .map(|j| {
+            let op = (j % ops.len().max(1) as u64) as usize;
+            let out = ops
+                .get(op)
+                .and_then(|o| o.outputs.first())
+                .and_then(|&t| sizes.get(t))
+                .copied()
+                .unwrap_or(1);
+            Sample {
+                j,
+                op,
+                element: reduce(&hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]), out),
+            }
+        })
+        .collect()
+}
