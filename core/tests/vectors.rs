@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a failed check is a panic here
 
+#[path = "../examples/vectors/generate.rs"]
+mod generate;
+
 use spotproof_core::vectors::{self, OpVector, StepVector};
 use spotproof_core::{commit, step};
 use std::path::PathBuf;
@@ -13,7 +16,7 @@ fn dir() -> PathBuf {
 
 #[test]
 fn committed_vectors_match_regeneration() {
-    let files = vectors::files().unwrap();
+    let files = generate::files().unwrap();
     assert!(files.len() >= 10);
     for (rel, json) in files {
         let on_disk = std::fs::read_to_string(dir().join(&rel)).unwrap_or_else(|e| {
@@ -28,7 +31,7 @@ fn committed_vectors_match_regeneration() {
 
 #[test]
 fn op_vectors_replay() {
-    for v in vectors::op_vectors().unwrap() {
+    for v in generate::op_vectors().unwrap() {
         let path = dir().join(format!(
             "{}/v{}-seed{}.json",
             v.op,

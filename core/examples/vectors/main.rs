@@ -1,14 +1,17 @@
-//! Regenerates the golden vectors under `vectors/` from the core reference:
-//! `cargo run -p spotproof-core --example vectors [-- DIR]` (default: the workspace's `vectors/`).
+//! Regenerates the golden vectors under `vectors/` from the core reference, as pretty-printed
+//! JSON, each file atomically: `cargo run -p spotproof-core --example vectors [-- DIR]`
+//! (default: the workspace's `vectors/`). Review the diff.
+
+mod generate;
 
 use std::path::PathBuf;
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> generate::Result<()> {
     let dir = std::env::args()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vectors"));
-    for (rel, json) in spotproof_core::vectors::files()? {
+    for (rel, json) in generate::files()? {
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
