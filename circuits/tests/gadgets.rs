@@ -253,7 +253,7 @@ fn dot_products_and_sums_match_the_reference() {
             .take(len)
             .map(|v| v.clamp(-128, 127))
             .collect();
-        let expected: i64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        let expected: i64 = ops::weight_grad_elem(&a, &b);
         let max = 48;
         let pad = |v: &[i64]| -> Vec<i128> {
             (0..max)
@@ -266,9 +266,114 @@ fn dot_products_and_sums_match_the_reference() {
             let v: Vec<Fp> = ub.iter().map(|&x| w(cs, x)).collect();
             dot_i8(cs, &u, &v, &w(cs, len as i128)).unwrap()
         });
-        check(a.iter().sum::<i64>().into(), |cs| {
+        check(ops::bias_grad_elem(&a).into(), |cs| {
             let u: Vec<Fp> = ua.iter().map(|&x| w(cs, x)).collect();
             sum_i8(&u, &w(cs, len as i128))
         });
     }
+}
+
+/// Every input of the gadget against the named core element function (values equal, systems
+/// satisfied), and for every `stride`-th input a fresh system in which the output is forced one
+/// off (unsatisfiable). `setup` makes what the gadgets of one system share (a shift), as the
+/// step circuit does once per op.
+fn exhaustive<T: Copy, S>(
+    inputs: &[T],
+    stride: usize,
+    expected: impl Fn(T) -> i128,
+    setup: impl Fn(&Cs) -> S,
+    gadget: impl Fn(&Cs, &S, T) -> Fp,
+) {
+    // Systems of 256 gadgets each: one system per input is slow, one for all is huge.
+    for chunk in inputs.chunks(256) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let shared = setup(&cs);
+        for &x in chunk {
+            assert_eq!(int(gadget(&cs, &shared, x).value().unwrap()), expected(x));
+        }
+        assert!(
+            cs.is_satisfied().unwrap(),
+            "an honest output is unsatisfied"
+        );
+    }
+    for &x in inputs.iter().step_by(stride) {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let shared = setup(&cs);
+        gadget(&cs, &shared, x)
+            .enforce_equal(&w(&cs, expected(x) + 1))
+            .unwrap();
+        assert!(!cs.is_satisfied().unwrap(), "a wrong output is satisfiable");
+    }
+}
+
+fn all_i8() -> impl Iterator<Item = i8> {
+    i8::MIN..=i8::MAX
+}
+
+#[test]
+fn int8_gadgets_match_the_reference_on_their_whole_domain() {
+    // output_error_elem: all 65,536 (y, t) pairs.
+    let pairs: Vec<(i8, i8)> = all_i8()
+        .flat_map(|y| all_i8().map(move |t| (y, t)))
+        .collect();
+    exhaustive(
+        &pairs,
+        257,
+        |(y, t)| ops::output_error_elem(y, t).into(),
+        |_| (),
+        |cs, _, (y, t)| output_error_elem(cs, &w(cs, y.into()), &w(cs, t.into())).unwrap(),
+    );
+    // derive_weight_elem: every master around zero and around both clamp edges (|m| ≥ 127.5·2^8
+    // saturates), and every 64th in between: each rounding boundary k·256 − 128 is hit.
+    let masters: Vec<i16> = (i16::MIN..=i16::MAX)
+        .filter(|m| m.unsigned_abs() <= 1024 || m.unsigned_abs() >= 32_512 || m % 64 == 0)
+        .collect();
+    exhaustive(
+        &masters,
+        251,
+        |m| ops::derive_weight_elem(m).into(),
+        |cs| shift(cs, 8),
+        |cs, eight, m| derive_weight_elem(cs, &w(cs, m.into()), eight).unwrap(),
+    );
+    // gather_elem: every pixel under the scales the datasets use and the extremes (shl, shr ≤ 8).
+    let pixels: Vec<u8> = (0..=255).collect();
+    for shl in [0, 1, 3, 8] {
+        for shr in [0, 1, 4, 8] {
+            let scale = InputScale { shl, shr };
+            exhaustive(
+                &pixels,
+                61,
+                |p| ops::gather_elem(p, scale).into(),
+                |cs| (shift(cs, shl), shift(cs, shr)),
+                |cs, (l, r), p| gather_elem(cs, &w(cs, p.into()), l, r).unwrap(),
+            );
+        }
+    }
+    // linear_backward_input_elem: every activation against gradients at the clamp edges.
+    let pairs: Vec<(i64, i8)> = [-(1i64 << 20), -1025, -1024, -1, 0, 1, 1023, 1024, 1 << 20]
+        .into_iter()
+        .flat_map(|g| all_i8().map(move |a| (g, a)))
+        .collect();
+    exhaustive(
+        &pairs,
+        31,
+        |(g, a)| ops::linear_backward_input_elem(g, 3, a).into(),
+        |cs| shift(cs, 3),
+        |cs, s, (g, a)| {
+            linear_backward_input_elem(cs, &w(cs, g.into()), s, &w(cs, a.into())).unwrap()
+        },
+    );
+    // target_elem: every (class, label) below 16.
+    let classes: Vec<(usize, u32)> = (0..16usize)
+        .flat_map(|c| (0..16u32).map(move |l| (c, l)))
+        .collect();
+    exhaustive(
+        &classes,
+        7,
+        |(c, l)| ops::target_elem(c, l, 100, 0).into(),
+        |_| (),
+        |cs, _, (c, l)| target_elem(cs, &w(cs, c as i128), &w(cs, l.into()), &w(cs, 100)).unwrap(),
+    );
+    // transpose_elem is the identity: its gadget is the equality of the two opened values.
+    assert!(all_i8().all(|x| ops::transpose_elem(x) == x));
 }
