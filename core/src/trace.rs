@@ -155,7 +155,7 @@ impl Manifest {
     pub fn sizes(&self) -> Vec<u64> {
         self.tensors
             .iter()
-            .map(|(_, h, _)| (h.rows * h.cols) as u64)
+            .map(|(_, h, _)| h.rows.saturating_mul(h.cols) as u64)
             .collect()
     }
 

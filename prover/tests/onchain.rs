@@ -111,6 +111,7 @@ fn a_committed_training_step_is_verified_by_the_registry() {
     let pinned = |beacon| {
         let policy = Policy {
             beacon,
+            roots: Some(vec![root]),
             allow_gaps: false,
         };
         let bundles = [(bundle_path.clone(), bundle.clone())];

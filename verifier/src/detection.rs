@@ -25,6 +25,9 @@ pub enum BeaconKind {
     Pinned,
     /// `hash(11, R) mod 2^93`: the worker can re-draw it offline.
     FiatShamir,
+    /// Given to the validator, but the roots were not (`--root`): a worker who knew the beacon
+    /// could re-roll its root offline until the samples miss.
+    RootNotPinned,
 }
 
 /// What the samples of one proof catch, per op.
@@ -75,7 +78,7 @@ impl Detection {
     /// The figures for `samples` per proof spread over `ops` ops (`j mod ops`).
     pub fn of(samples: usize, ops: usize, beacon: BeaconKind) -> Self {
         let s = samples / ops.max(1);
-        let g = (beacon == BeaconKind::FiatShamir).then_some(GRINDING_LOG2);
+        let g = (beacon != BeaconKind::Pinned).then_some(GRINDING_LOG2);
         let [op_skipped, half_wrong, tenth_wrong, hundredth_wrong] =
             CASES.map(|(_, eps)| detect(eps, s, g));
         Self {
@@ -113,17 +116,26 @@ impl Detection {
                 "detection per op (samples per op ≥ {}, pinned beacon): {figures}",
                 self.samples_per_op
             ),
-            BeaconKind::FiatShamir => format!(
-                "detection per op (samples per op ≥ {}, Fiat-Shamir beacon, against 2^{} re-rolls \
+            BeaconKind::FiatShamir | BeaconKind::RootNotPinned => format!(
+                "detection per op (samples per op ≥ {}, {}, against 2^{} re-rolls \
                  = {} at {:.2} ms per re-roll per core): {figures}; a skipped op escapes half the \
-                 time after {:.3e} re-rolls ({}); pin a beacon (--beacon, --block-hash) for \
-                 stronger figures",
+                 time after {:.3e} re-rolls ({}); {}",
                 self.samples_per_op,
+                if self.beacon == BeaconKind::FiatShamir {
+                    "Fiat-Shamir beacon"
+                } else {
+                    "beacon given without the roots published before it"
+                },
                 GRINDING_LOG2,
                 duration(2f64.powi(GRINDING_LOG2 as i32) * REROLL_SECONDS),
                 REROLL_SECONDS * 1e3,
                 self.skipped_even_odds_rerolls,
                 duration(self.skipped_even_odds_rerolls * REROLL_SECONDS),
+                if self.beacon == BeaconKind::FiatShamir {
+                    "pin a beacon (--beacon or --block-hash, with --root) for stronger figures"
+                } else {
+                    "give the roots the worker published before the beacon (--root) for stronger figures"
+                },
             ),
         }
     }

@@ -51,6 +51,12 @@ enum Command {
         /// proven under its low 93 bits, as the StepRegistry derives them.
         #[arg(long)]
         block_hash: Option<BlockHash>,
+        /// A trace root the worker published before the beacon was drawn (repeat for several):
+        /// every bundle's root must be one of them. With --beacon or --block-hash this is what
+        /// makes the beacon unpredictable to the worker; without it the detection printed
+        /// allows for re-rolled roots.
+        #[arg(long = "root", value_name = "HEX")]
+        roots: Vec<Root>,
         /// Accept steps missing between the bundles: each gap is still reported, and the chain
         /// across it is not checked.
         #[arg(long)]
@@ -107,6 +113,19 @@ enum Command {
     },
 }
 
+/// A trace root on the command line: 64 hex digits of a field element.
+#[derive(Clone, Copy, Debug)]
+struct Root(spotproof_core::commit::Fr);
+
+impl std::str::FromStr for Root {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        spotproof_core::commit::from_hex(s)
+            .map(Root)
+            .ok_or_else(|| format!("{s:?} is not 64 hex digits of a field element"))
+    }
+}
+
 /// What a handler returns: an outcome, or a usage or I/O error (exit 2).
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -120,6 +139,7 @@ fn main() -> ExitCode {
             vk,
             beacon,
             block_hash,
+            roots,
             allow_gaps,
             bundles,
             json,
@@ -129,7 +149,11 @@ fn main() -> ExitCode {
                 (None, Some(h)) => BeaconPin::Given(h.beacon()),
                 (None, None) => BeaconPin::FiatShamir,
             };
-            let policy = Policy { beacon, allow_gaps };
+            let policy = Policy {
+                beacon,
+                roots: (!roots.is_empty()).then(|| roots.iter().map(|r| r.0).collect()),
+                allow_gaps,
+            };
             verify(&vk, &policy, &bundles, json)
         }
         Command::Inspect { bundle } => inspect(&bundle),
@@ -248,14 +272,15 @@ fn inspect(path: &Path) -> Result<Outcome> {
     // Figures from the class catalogue and the op table, never from the file.
     match Class::by_name(&b.class) {
         Ok(class) => {
+            // The class's op count, not the file's.
+            let ops = spotproof_circuits::step::template(class.layers).ops.len();
             outln!(
-                "samples     {} (class {}), over {} ops",
+                "samples     {} (class {}), over {ops} ops",
                 class.samples,
-                class.name,
-                b.ops.len()
+                class.name
             )?;
             for kind in [BeaconKind::Pinned, BeaconKind::FiatShamir] {
-                let d = Detection::of(class.samples, b.ops.len(), kind);
+                let d = Detection::of(class.samples, ops, kind);
                 outln!("            if it verifies: {}", d.describe())?;
             }
         }

@@ -134,6 +134,7 @@ pub fn registry_calls(
     };
     let policy = Policy {
         beacon: BeaconPin::Registry,
+        roots: None,
         allow_gaps: false,
     };
     let report = verify_bundles(

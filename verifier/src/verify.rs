@@ -10,6 +10,7 @@ use crate::keys::Vk;
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use spotproof_core::check::{self, CheckFailure};
+use spotproof_core::commit::to_hex;
 use spotproof_core::ids::{Beacon, WorkerId};
 use spotproof_core::sampling;
 use std::path::PathBuf;
@@ -53,6 +54,9 @@ pub enum Rejection {
     /// The beacon is not the one the validator expects.
     #[error("the beacon is not the expected one")]
     UnexpectedBeacon,
+    /// The trace root is not one the worker published before the beacon (`--root`).
+    #[error("the trace root is not one of the roots published before the beacon (--root)")]
+    UncommittedRoot,
     /// Step 0 names a previous root: it continues something that is not in the run.
     #[error("step 0 must have previous root 0")]
     FirstStepPrevRoot,
@@ -186,6 +190,11 @@ pub enum BeaconPin {
 pub struct Policy {
     /// What pins the beacon.
     pub beacon: BeaconPin,
+    /// The trace roots the worker published before the beacon was drawn (`--root`): every
+    /// bundle's root must be one of them. Without them, a worker who knew a given beacon could
+    /// re-roll its root offline (one changed leaf) until the samples miss, so the detection
+    /// printed allows for that grinding.
+    pub roots: Option<Vec<Fr>>,
     /// Accept a call with steps missing between two bundles (the gaps are still reported).
     pub allow_gaps: bool,
 }
@@ -266,6 +275,9 @@ fn precheck(
             got: b.samples,
             expected: vk.class.samples,
         });
+    }
+    if policy.roots.as_ref().is_some_and(|r| !r.contains(&p.root)) {
+        return Err(Rejection::UncommittedRoot);
     }
     match policy.beacon {
         BeaconPin::Given(x) if x.fr() != p.beacon => return Err(Rejection::UnexpectedBeacon),
@@ -389,22 +401,28 @@ pub fn verify_bundles<R: rand::RngCore>(
             results[next] = Err(Rejection::Chain(e));
         }
     }
-    let detection = parsed.first().map(|p| {
-        let kind = match policy.beacon {
-            BeaconPin::FiatShamir => BeaconKind::FiatShamir,
-            BeaconPin::Given(_) | BeaconPin::Registry => BeaconKind::Pinned,
-        };
-        Detection::of(vk.class.samples, p.manifest.ops.len(), kind)
-    });
+    // The op count of a bundle that passed conformance (all of a call share the architecture).
+    let detection = parsed
+        .iter()
+        .zip(&results)
+        .find(|(_, r)| r.is_ok())
+        .map(|(p, _)| {
+            let kind = match (&policy.beacon, &policy.roots) {
+                (BeaconPin::Registry, _) | (BeaconPin::Given(_), Some(_)) => BeaconKind::Pinned,
+                (BeaconPin::Given(_), None) => BeaconKind::RootNotPinned,
+                (BeaconPin::FiatShamir, _) => BeaconKind::FiatShamir,
+            };
+            Detection::of(vk.class.samples, p.manifest.ops.len(), kind)
+        });
     let unanchored = order.first().map(|&k| step(k)).filter(|&s| s > 0);
     let verdicts = bundles
         .iter()
         .zip(&parsed)
         .zip(results)
-        .map(|(((path, b), p), result)| Verdict {
+        .map(|(((path, _), p), result)| Verdict {
             path: path.clone(),
             step: p.manifest.header.step,
-            trace_root: b.trace_root.clone(),
+            trace_root: to_hex(&p.root),
             result,
         })
         .collect();

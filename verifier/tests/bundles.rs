@@ -493,11 +493,37 @@ fn a_beacon_the_worker_searched_for_is_rejected() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("not the expected one"), "{err}");
     // The proof itself is valid: a validator that pinned exactly this beacon accepts it, which
-    // is why the beacon must come from the validator.
+    // is why the beacon must come from the validator. Without the roots published before the
+    // beacon, the figures allow for a root re-rolled after it.
     let found = to_hex(&f.ground_beacon);
     let (code, out, err) = validator(&["verify", "--vk", vk, "--beacon", &found, s(&f.ground)]);
     assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("beacon given without the roots") && out.contains("skipped op 0.0000"),
+        "{out}"
+    );
+    let root = json(&f.ground)["trace_root"].as_str().unwrap().to_string();
+    let pinned = ["verify", "--vk", vk, "--beacon", &found, "--root", &root];
+    let (code, out, err) = validator(&[&pinned[..], &[s(&f.ground)]].concat());
+    assert_eq!(code, 0, "{err}");
     assert!(out.contains("pinned beacon"), "{out}");
+    // A root that was not published before the beacon (here: any other) is refused.
+    let other = to_hex(&Fr::from(5u64));
+    let (code, _, err) = validator(&[
+        "verify",
+        "--vk",
+        vk,
+        "--beacon",
+        &found,
+        "--root",
+        &other,
+        s(&f.ground),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("not one of the roots published before the beacon"),
+        "{err}"
+    );
 }
 
 #[test]

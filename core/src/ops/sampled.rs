@@ -24,8 +24,8 @@ impl Block {
         let cols = cols.max(1) as u64;
         let (i, j) = ((e / cols) as usize, (e % cols) as usize);
         Self {
-            rows: i..i + 1,
-            cols: j..j + 1,
+            rows: i..i.saturating_add(1),
+            cols: j..j.saturating_add(1),
         }
     }
 
@@ -205,10 +205,16 @@ pub trait SampledOp: Sync {
         j: usize,
     ) -> Result<(), SampleError>;
 
-    /// Rows the site's block opens: its elements' rows, each once, in first-use order.
+    /// Rows the site's block opens: the first element's plan as it stands (so that opening `k`
+    /// is plan row `k`, as the circuit reads it), then each further element's rows not yet
+    /// opened, in first-use order.
     fn rows(&self, site: &Site) -> Result<Vec<(usize, usize)>, SampleError> {
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        for (i, j) in site.block.elements() {
+        let mut elements = site.block.elements();
+        let mut out = match elements.next() {
+            Some((i, j)) => self.element_rows(site, i, j)?,
+            None => Vec::new(),
+        };
+        for (i, j) in elements {
             for r in self.element_rows(site, i, j)? {
                 if !out.contains(&r) {
                     out.push(r);
