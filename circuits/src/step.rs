@@ -312,9 +312,7 @@ pub fn step_witness(
     beacon: Fr,
 ) -> Result<StepWitness, spotproof_core::CoreError> {
     if sampling::challenge(beacon, t.header.worker).is_none() {
-        return Err(spotproof_core::CoreError::Config(
-            "the circuit takes beacons below 2^93 and worker ids below 2^160 (addresses)",
-        ));
+        return Err(spotproof_core::CoreError::ChallengeRange);
     }
     let samples = t.samples(beacon, class.samples);
     let mut openings = Vec::with_capacity(samples.len());

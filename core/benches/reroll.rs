@@ -119,7 +119,7 @@ impl Attack {
             .position(|o| o.kind == OpKind::LinearForward && o.outputs.first() == Some(&slot))
             .expect("the op writing Act(0)");
         let mut leaves = vec![m.header.digest()];
-        leaves.extend(m.tensors.iter().map(|(_, h, r)| h.root(*r)));
+        leaves.extend(m.tensors.iter().map(trace::ManifestTensor::root));
         leaves.extend(m.ops.iter().map(layout::OpDesc::digest));
         let trace_tree = trace_tree(&leaves);
         assert_eq!(trace_tree.root(), trace.root, "rebuilt trace tree");
@@ -226,7 +226,7 @@ impl Attack {
         values[ROW * a.out.cols..(ROW + 1) * a.out.cols].copy_from_slice(&a.row);
         let fresh = commit::commit_tensor(a.out, &values).expect("commit");
         assert_eq!(fresh.merkle_root, a.out_tree.root(), "updated tensor tree");
-        m.tensors[a.slot].2 = fresh.merkle_root;
+        m.tensors[a.slot].merkle_root = fresh.merkle_root;
         assert_eq!(m.root().expect("manifest root"), root, "updated trace root");
         assert_ne!(root, trace.root, "the re-roll changed the root");
         let beacon = sampling::fiat_shamir_beacon(root);

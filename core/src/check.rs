@@ -26,7 +26,7 @@
 //! Gather checks the label too, and sgd_update its second output, so no output goes unchecked.
 
 use crate::commit::{self, Fr, RowPath, TensorHeader};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, OpenError, Result};
 use crate::layout::{self, OpDesc, Role};
 use crate::model::ModelConfig;
 use crate::ops;
@@ -74,8 +74,8 @@ pub enum CheckFailure {
         tensor: usize,
         /// Row.
         row: usize,
-        /// The commitment error.
-        reason: String,
+        /// What is wrong with it.
+        reason: OpenError,
     },
     /// The committed output differs from the reference recomputation.
     #[error(
@@ -113,7 +113,7 @@ pub enum CheckFailure {
 
 /// Every slot's `(rows, cols)`.
 fn shapes(m: &Manifest) -> Vec<(usize, usize)> {
-    m.tensors.iter().map(|(_, h, _)| (h.rows, h.cols)).collect()
+    m.tensors.iter().map(|t| (t.rows, t.cols)).collect()
 }
 
 /// The op a sample checks, as its module sees it ([`ops::sampled::Site`]), and the rejection its
@@ -176,11 +176,21 @@ pub fn rows_needed(
     with_site(m, s, |op, site| ops::sampled_op(op.kind).rows(site))
 }
 
+/// A row plan that a worker's own op table refuses (a bug, not a rejection).
+pub(crate) fn malformed(s: &Sample, e: CheckFailure) -> CoreError {
+    CoreError::MalformedOp {
+        op: s.op,
+        reason: match e {
+            CheckFailure::BadOp { reason, .. } => reason,
+            _ => "its rows cannot be planned",
+        },
+    }
+}
+
 /// The worker's side: the openings a sample needs, from its trace.
 pub fn open_sample(trace: &Trace, s: &Sample) -> Result<Vec<RowOpening>> {
     let m = Manifest::of(trace);
-    let rows =
-        rows_needed(&m, s).map_err(|_| CoreError::Config("the trace's op table is malformed"))?;
+    let rows = rows_needed(&m, s).map_err(|e| malformed(s, e))?;
     rows.into_iter()
         .map(|(t, r)| {
             let c = &trace.tensors[t];
@@ -205,22 +215,17 @@ pub fn verify_sample(
     rows_needed(m, s)?;
     let mut rows: HashMap<(usize, usize), &[i64]> = HashMap::new();
     for o in openings {
-        let Some((_, h, root)) = m.tensors.get(o.tensor) else {
-            return Err(CheckFailure::BadOpening {
-                j: s.j,
-                tensor: o.tensor,
-                row: o.row,
-                reason: "no such tensor".into(),
-            });
+        let bad = |reason| CheckFailure::BadOpening {
+            j: s.j,
+            tensor: o.tensor,
+            row: o.row,
+            reason,
         };
-        commit::verify_row(h, *root, o.row, &o.values, &o.path).map_err(|e| {
-            CheckFailure::BadOpening {
-                j: s.j,
-                tensor: o.tensor,
-                row: o.row,
-                reason: e.to_string(),
-            }
-        })?;
+        let t = m
+            .tensors
+            .get(o.tensor)
+            .ok_or(bad(OpenError::NoSuchTensor))?;
+        commit::verify_row(&t.header(), t.merkle_root, o.row, &o.values, &o.path).map_err(bad)?;
         rows.insert((o.tensor, o.row), &o.values);
     }
     let get = |k: (usize, usize)| {
@@ -264,9 +269,10 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
     if m.header.arch_id != layout::arch_id(cfg) {
         return Err(N("architecture id"));
     }
-    let Some(&(Role::Dataset, dataset, _)) = m.tensors.first() else {
+    let Some(slot0) = m.tensors.first().filter(|t| t.role == Role::Dataset) else {
         return Err(N("slot 0 must be the dataset"));
     };
+    let dataset = slot0.header();
     let expected = TensorHeader {
         tag: Role::Dataset.tag(),
         dtype: commit::DType::U8,
@@ -276,15 +282,15 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
     if dataset != expected || dataset.rows == 0 {
         return Err(N("dataset header"));
     }
-    if dataset.root(m.tensors[0].2) != m.header.dataset_root {
+    if slot0.root() != m.header.dataset_root {
         return Err(N("the dataset tensor is not the header's dataset"));
     }
     let lay = layout::layout(cfg, dataset, m.header.data_seed, m.header.step);
     if m.tensors.len() != lay.roles.len() {
         return Err(N("number of tensors"));
     }
-    for ((role, header, _), (r, h)) in m.tensors.iter().zip(lay.roles.iter().zip(&lay.headers)) {
-        if role != r || header != h {
+    for (t, (r, h)) in m.tensors.iter().zip(lay.roles.iter().zip(&lay.headers)) {
+        if t.role != *r || t.header() != *h {
             return Err(N("tensor role or shape"));
         }
     }
@@ -298,10 +304,10 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
 fn state_roots(m: &Manifest) -> (Vec<Fr>, Vec<Fr>) {
     let (mut first, mut second) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
-    for (role, h, root) in &m.tensors {
-        if matches!(role, Role::Master(_) | Role::Weight(_) | Role::Bias(_)) {
-            let r = h.root(*root);
-            if seen.insert(*role) {
+    for t in &m.tensors {
+        if matches!(t.role, Role::Master(_) | Role::Weight(_) | Role::Bias(_)) {
+            let r = t.root();
+            if seen.insert(t.role) {
                 first.push(r)
             } else {
                 second.push(r)
@@ -390,7 +396,7 @@ pub fn verify_sample_proof(
                 j: s.j,
                 tensor: index,
                 row: 0,
-                reason: e.to_string(),
+                reason: e,
             }
         })
     };
@@ -421,7 +427,13 @@ pub fn verify_sample_proof(
             .iter()
             .zip(&lay.headers)
             .zip(merkle_roots)
-            .map(|((&r, &h), m)| (r, h, m))
+            .map(|((&role, h), merkle_root)| trace::ManifestTensor {
+                role,
+                dtype: h.dtype,
+                rows: h.rows,
+                cols: h.cols,
+                merkle_root,
+            })
             .collect(),
         ops: lay.ops.clone(),
     };

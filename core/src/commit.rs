@@ -16,7 +16,7 @@
 //! * Tensor root: `hash(DOMAIN_TENSOR, tag, dtype, rows, cols, merkle_root)`.
 
 use crate::domain::{DOMAIN_PAD, DOMAIN_ROW, DOMAIN_TENSOR};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, OpenError, RangeError, Result};
 use ark_crypto_primitives::crh::CRHScheme;
 use ark_crypto_primitives::crh::poseidon::{CRH, TwoToOneCRH};
 use ark_crypto_primitives::merkle_tree::{self, IdentityDigestConverter, MerkleTree};
@@ -127,10 +127,10 @@ impl DType {
 }
 
 /// Packs a row: element `i` is `Σ_j (v[i·per + j] + offset) · 2^(bits·j)`.
-pub fn pack_row(dtype: DType, values: &[i64]) -> Result<Vec<Fr>> {
+pub fn pack_row(dtype: DType, values: &[i64]) -> std::result::Result<Vec<Fr>, RangeError> {
     let (lo, hi) = dtype.range();
     if let Some(&bad) = values.iter().find(|&&v| v < lo || v > hi) {
-        return Err(CoreError::ValueRange {
+        return Err(RangeError {
             dtype: dtype.name(),
             value: bad,
         });
@@ -155,7 +155,7 @@ pub fn pack_row(dtype: DType, values: &[i64]) -> Result<Vec<Fr>> {
 }
 
 /// The leaf input of a row: `[DOMAIN_ROW, packed…]`.
-pub fn row_leaf(dtype: DType, values: &[i64]) -> Result<Vec<Fr>> {
+pub fn row_leaf(dtype: DType, values: &[i64]) -> std::result::Result<Vec<Fr>, RangeError> {
     let mut leaf = vec![fe(DOMAIN_ROW)];
     leaf.extend(pack_row(dtype, values)?);
     Ok(leaf)
@@ -250,7 +250,7 @@ pub fn commit_tensor(header: TensorHeader, values: &[i64]) -> Result<TensorCommi
     let mut digests: Vec<Fr> = values
         .par_chunks(header.cols)
         .map(|row| row_leaf(header.dtype, row).map(|leaf| hash(&leaf)))
-        .collect::<Result<_>>()?;
+        .collect::<std::result::Result<_, RangeError>>()?;
     digests.resize(header.leaves(), hash(&[fe(DOMAIN_PAD)]));
     let p = poseidon();
     let tree = MerkleTree::<MerkleConfig>::new_with_leaf_digest(p, p, digests)
@@ -301,24 +301,22 @@ pub fn verify_row(
     row: usize,
     values: &[i64],
     path: &RowPath,
-) -> Result<()> {
+) -> std::result::Result<(), OpenError> {
     if row >= header.rows {
-        return Err(CoreError::Index {
+        return Err(OpenError::Index {
             op: "verify_row",
             index: row,
             len: header.rows,
         });
     }
     if values.len() != header.cols {
-        return Err(CoreError::Shape {
-            op: "verify_row",
-            what: "row",
-            expected: (1, header.cols),
-            got: (1, values.len()),
+        return Err(OpenError::Width {
+            got: values.len(),
+            expected: header.cols,
         });
     }
     if path.leaf_index != row || path.auth_path.len() != header.path_len() {
-        return Err(CoreError::PathShape {
+        return Err(OpenError::PathShape {
             row,
             leaf_index: path.leaf_index,
             path_len: path.auth_path.len(),
@@ -329,31 +327,113 @@ pub fn verify_row(
     let p = poseidon();
     match path.verify(p, p, &merkle_root, leaf.as_slice()) {
         Ok(true) => Ok(()),
-        Ok(false) => Err(CoreError::RowMismatch { row }),
-        Err(e) => Err(CoreError::Merkle(e.to_string())),
+        Ok(false) => Err(OpenError::RowMismatch { row }),
+        Err(e) => Err(OpenError::Merkle(e.to_string())),
     }
 }
 
 /// A field element as 64 lowercase hex digits (big-endian), for manifests and vectors.
 pub fn to_hex(x: &Fr) -> String {
-    x.into_bigint()
-        .to_bytes_be()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(x.into_bigint().to_bytes_be())
 }
 
 /// Parses [`to_hex`]'s form: exactly 64 hex digits of an integer below the field modulus.
 pub fn from_hex(s: &str) -> Option<Fr> {
-    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(s, &mut bytes).ok()?;
     let mut limbs = [0u64; 4];
-    for (k, limb) in limbs.iter_mut().enumerate() {
-        let at = 64 - 16 * (k + 1);
-        *limb = u64::from_str_radix(&s[at..at + 16], 16).ok()?;
+    for (limb, word) in limbs.iter_mut().zip(bytes.chunks_exact(8).rev()) {
+        *limb = u64::from_be_bytes(word.try_into().ok()?);
     }
     Fr::from_bigint(ark_ff::BigInt::new(limbs))
+}
+
+/// Field elements in files (bundles, trace files, vectors): [`to_hex`]'s form through serde.
+/// `#[serde(with = "spotproof_core::commit::fr_hex")]` on an `Fr`, a `Vec` or an array of
+/// them, or a `(Vec<u64>, Fr)` pair; reading refuses anything [`from_hex`] refuses.
+pub mod fr_hex {
+    use super::{Fr, from_hex, to_hex};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// What the adapter says of text that is not a field element.
+    pub const EXPECTED: &str = "not 64 hex digits of a field element";
+
+    /// A value made of field elements, written as hex.
+    pub trait Hex: Sized {
+        /// Writes it.
+        fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+        /// Reads it.
+        fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    }
+
+    struct Out<'a, T>(&'a T);
+    impl<T: Hex> Serialize for Out<'_, T> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.ser(s)
+        }
+    }
+
+    struct In<T>(T);
+    impl<'de, T: Hex> Deserialize<'de> for In<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            T::de(d).map(In)
+        }
+    }
+
+    impl Hex for Fr {
+        fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_str(&to_hex(self))
+        }
+        fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            from_hex(&String::deserialize(d)?).ok_or_else(|| D::Error::custom(EXPECTED))
+        }
+    }
+
+    impl<T: Hex> Hex for Vec<T> {
+        fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.iter().map(Out))
+        }
+        fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Ok(Vec::<In<T>>::deserialize(d)?
+                .into_iter()
+                .map(|x| x.0)
+                .collect())
+        }
+    }
+
+    impl<T: Hex, const N: usize> Hex for [T; N] {
+        fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.iter().map(Out))
+        }
+        fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let v = Vec::<T>::de(d)?;
+            let n = v.len();
+            v.try_into()
+                .map_err(|_| D::Error::invalid_length(n, &format!("{N} field elements").as_str()))
+        }
+    }
+
+    /// A hash case of the vectors: the inputs and the digest.
+    impl Hex for (Vec<u64>, Fr) {
+        fn ser<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            (&self.0, Out(&self.1)).serialize(s)
+        }
+        fn de<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let (inputs, In(digest)) = <(Vec<u64>, In<Fr>)>::deserialize(d)?;
+            Ok((inputs, digest))
+        }
+    }
+
+    /// Writes `x` as hex.
+    pub fn serialize<T: Hex, S: Serializer>(x: &T, s: S) -> Result<S::Ok, S::Error> {
+        x.ser(s)
+    }
+
+    /// Reads hex into `T`.
+    pub fn deserialize<'de, T: Hex, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        T::de(d)
+    }
 }
 
 #[cfg(test)]

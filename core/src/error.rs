@@ -43,7 +43,24 @@ pub enum CoreError {
     },
     /// An invalid model or training configuration.
     #[error("invalid configuration: {0}")]
-    Config(&'static str),
+    Config(#[from] ConfigError),
+    /// A vector file that does not describe its op.
+    #[error("invalid vector: {0}")]
+    Vector(#[from] VectorError),
+    /// A row opening that does not check out.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// A beacon or worker id that the step circuit's public challenge cannot carry.
+    #[error("the circuit takes beacons below 2^93 and worker ids below 2^160 (addresses)")]
+    ChallengeRange,
+    /// An op of a trace's op table that the op's row plan refuses.
+    #[error("op {op} of the trace's op table is malformed: {reason}")]
+    MalformedOp {
+        /// The op's index.
+        op: usize,
+        /// What its plan refused.
+        reason: &'static str,
+    },
     /// Text that is not the identifier it stands for (a worker id, a beacon, a block hash).
     #[error("{what} {given:?} is not {expected}")]
     Parse {
@@ -91,13 +108,8 @@ pub enum CoreError {
         reason: String,
     },
     /// A value outside the range of the dtype it is committed as.
-    #[error("value {value} does not fit {dtype}")]
-    ValueRange {
-        /// The dtype's name.
-        dtype: &'static str,
-        /// The value.
-        value: i64,
-    },
+    #[error(transparent)]
+    ValueRange(#[from] RangeError),
     /// A tensor whose shape does not match its values (or is empty).
     #[error("a {rows}×{cols} tensor cannot hold {values} values")]
     TensorShape {
@@ -108,6 +120,123 @@ pub enum CoreError {
         /// Values supplied.
         values: usize,
     },
+    /// The Merkle library refused an operation (its errors are opaque and not `Send`: the text).
+    #[error("merkle tree: {0}")]
+    Merkle(String),
+    /// Image and label files disagree.
+    #[error("{images} has {n_images} images but {labels} has {n_labels} labels")]
+    CountMismatch {
+        /// The image file.
+        images: PathBuf,
+        /// Its count.
+        n_images: usize,
+        /// The label file.
+        labels: PathBuf,
+        /// Its count.
+        n_labels: usize,
+    },
+}
+
+/// A value outside the range of the dtype it is committed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("value {value} does not fit {dtype}")]
+pub struct RangeError {
+    /// The dtype's name.
+    pub dtype: &'static str,
+    /// The value.
+    pub value: i64,
+}
+
+/// Why a model or training configuration is refused, before anything runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Fewer than two widths.
+    #[error("a model needs an input width and at least one layer")]
+    NoLayer,
+    /// A width of 0 or above 2^20.
+    #[error("every width must be between 1 and 2^20")]
+    Width,
+    /// An output layer of one class.
+    #[error("the output layer needs at least two classes")]
+    OneClass,
+    /// A batch of 0 rows.
+    #[error("the batch size must be at least 1")]
+    EmptyBatch,
+    /// A batch above 2^20 rows.
+    #[error("the batch size must be at most 2^20")]
+    BatchTooLarge,
+    /// A learning-rate shift of 32 or more.
+    #[error("shift counts must be below 32")]
+    Shift,
+    /// An input scale shift above 8.
+    #[error("input shifts must be at most 8")]
+    InputShift,
+    /// A negative target.
+    #[error("the target must be non-negative")]
+    NegativeTarget,
+    /// Labels the model cannot output.
+    #[error("the dataset has more classes than the model has outputs")]
+    DatasetClasses,
+    /// Per-layer tensors of a step that do not match the model's layers.
+    #[error("the step's tensors do not match the model's layers")]
+    StepLayers,
+    /// Tensors of a step that do not match the model's layout.
+    #[error("the step's tensors do not match the model's layout")]
+    StepLayout,
+}
+
+/// Why an op vector cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VectorError {
+    /// A value outside the type its op reads it as.
+    #[error("value {value} of {tensor} is out of range for its type")]
+    ValueRange {
+        /// The tensor's name, where known.
+        tensor: String,
+        /// The value.
+        value: i64,
+    },
+    /// A parameter the op needs is missing.
+    #[error("it lacks the parameter {0:?}")]
+    MissingParam(&'static str),
+    /// An input the op needs is missing.
+    #[error("it lacks the input {0:?}")]
+    MissingInput(String),
+    /// A shift parameter below 0.
+    #[error("the shift {0:?} is negative")]
+    NegativeShift(&'static str),
+    /// A target parameter outside int8.
+    #[error("the target {0:?} is outside int8")]
+    Target(&'static str),
+}
+
+/// Why an opened row (or trace leaf) is not the committed one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// The opening names a tensor the manifest does not have.
+    #[error("no such tensor")]
+    NoSuchTensor,
+    /// A row (or leaf) index past the end.
+    #[error("{op}: index {index} is out of range for {len} rows")]
+    Index {
+        /// Which check.
+        op: &'static str,
+        /// The index.
+        index: usize,
+        /// Rows (leaves) committed.
+        len: usize,
+    },
+    /// A row of the wrong length.
+    #[error("the row has {got} values, the tensor {expected} columns")]
+    Width {
+        /// Values opened.
+        got: usize,
+        /// Columns committed.
+        expected: usize,
+    },
+    /// A value outside the tensor's dtype.
+    #[error(transparent)]
+    ValueRange(#[from] RangeError),
     /// A Merkle path that is not a path to the claimed row of a tree of this size.
     #[error(
         "path to leaf {leaf_index} with {path_len} siblings cannot open row {row} (expected {expected_len} siblings)"
@@ -128,21 +257,9 @@ pub enum CoreError {
         /// The row.
         row: usize,
     },
-    /// The Merkle library refused an operation.
+    /// The Merkle library refused to verify the path.
     #[error("merkle tree: {0}")]
     Merkle(String),
-    /// Image and label files disagree.
-    #[error("{images} has {n_images} images but {labels} has {n_labels} labels")]
-    CountMismatch {
-        /// The image file.
-        images: PathBuf,
-        /// Its count.
-        n_images: usize,
-        /// The label file.
-        labels: PathBuf,
-        /// Its count.
-        n_labels: usize,
-    },
 }
 
 /// Result with [`CoreError`].

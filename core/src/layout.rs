@@ -4,7 +4,7 @@
 
 use crate::commit::{DType, Fr, TensorHeader, fe, hash};
 use crate::domain::{DOMAIN_ARCH, DOMAIN_OP};
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 use crate::model::{Model, ModelConfig};
 use crate::ops::OpKind;
 use crate::step::StepTensors;
@@ -289,9 +289,7 @@ pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {
         || t.acts.len() != n_layers
         || t.errors.len() != n_layers
     {
-        return Err(CoreError::Config(
-            "the step's tensors do not match the model's layers",
-        ));
+        return Err(crate::error::ConfigError::StepLayers.into());
     }
     let mut values: Vec<Vec<i64>> = vec![widen(t.input.data()), widen(&t.labels)];
     let state = |layers: &[crate::model::Layer], values: &mut Vec<Vec<i64>>| {

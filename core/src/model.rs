@@ -1,6 +1,6 @@
 //! The model: layer widths, per-layer shifts, hyper-parameters, state, and the overflow bounds.
 
-use crate::error::{CoreError, Result};
+use crate::error::{ConfigError, CoreError, Result};
 use crate::ops::{self, BIAS_MAX, InputScale, MASTER_SHIFT, MAX_I8_PRODUCT};
 use crate::rng::SplitMix64;
 use crate::tensor::Mat;
@@ -79,33 +79,29 @@ impl ModelConfig {
     /// anything runs. The error names the op, the worst case and what to reduce.
     pub fn validate(&self) -> Result<()> {
         if self.widths.len() < 2 {
-            return Err(CoreError::Config(
-                "a model needs an input width and at least one layer",
-            ));
+            return Err(ConfigError::NoLayer.into());
         }
         if self.widths.iter().any(|&w| w == 0 || w > MAX_WIDTH) {
-            return Err(CoreError::Config("every width must be between 1 and 2^20"));
+            return Err(ConfigError::Width.into());
         }
         if *self.widths.last().unwrap_or(&0) < 2 {
-            return Err(CoreError::Config(
-                "the output layer needs at least two classes",
-            ));
+            return Err(ConfigError::OneClass.into());
         }
         if self.batch == 0 {
-            return Err(CoreError::Config("the batch size must be at least 1"));
+            return Err(ConfigError::EmptyBatch.into());
         }
         if self.batch > MAX_WIDTH {
-            return Err(CoreError::Config("the batch size must be at most 2^20"));
+            return Err(ConfigError::BatchTooLarge.into());
         }
         let h = &self.hyper;
         if h.lr_shift > 31 || h.bias_lr_shift > 31 {
-            return Err(CoreError::Config("shift counts must be below 32"));
+            return Err(ConfigError::Shift.into());
         }
         if self.input_scale.shl > 8 || self.input_scale.shr > 8 {
-            return Err(CoreError::Config("input shifts must be at most 8"));
+            return Err(ConfigError::InputShift.into());
         }
         if h.target < 0 {
-            return Err(CoreError::Config("the target must be non-negative"));
+            return Err(ConfigError::NegativeTarget.into());
         }
         let b = self.batch as i64;
         let half = |s: u32| if s == 0 { 0 } else { 1i64 << (s - 1) };
@@ -282,19 +278,19 @@ mod tests {
         ));
         assert!(matches!(
             cfg(vec![4, 10], 2_000_000).validate(),
-            Err(CoreError::Config(_))
+            Err(CoreError::Config(ConfigError::BatchTooLarge))
         ));
         assert!(matches!(
             cfg(vec![4], 1).validate(),
-            Err(CoreError::Config(_))
+            Err(CoreError::Config(ConfigError::NoLayer))
         ));
         assert!(matches!(
             cfg(vec![4, 1], 1).validate(),
-            Err(CoreError::Config(_))
+            Err(CoreError::Config(ConfigError::OneClass))
         ));
         assert!(matches!(
             cfg(vec![4, 10], 0).validate(),
-            Err(CoreError::Config(_))
+            Err(CoreError::Config(ConfigError::EmptyBatch))
         ));
     }
 

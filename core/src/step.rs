@@ -101,9 +101,7 @@ pub fn check_dataset(model: &Model, data: &Dataset) -> Result<()> {
         });
     }
     if data.classes > model.classes() {
-        return Err(CoreError::Config(
-            "the dataset has more classes than the model has outputs",
-        ));
+        return Err(crate::error::ConfigError::DatasetClasses.into());
     }
     Ok(())
 }

@@ -11,28 +11,34 @@ use crate::commit::{self, DType, Fr, TensorCommitment, TensorHeader, fe, hash};
 use crate::data::Dataset;
 use crate::domain;
 use crate::domain::{DOMAIN_HEADER, DOMAIN_TRACE_LEAF};
-use crate::error::{CoreError, Result};
+use crate::error::{ConfigError, CoreError, OpenError, Result};
 use crate::layout::{OpDesc, Role, layout, step_values};
 use crate::model::{Model, ModelConfig};
 use crate::sampling::{Sample, samples_of};
 use crate::step::StepTensors;
 use ark_crypto_primitives::merkle_tree::MerkleTree;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-/// What binds a step to its model, its place in the chain, its data and its worker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What binds a step to its model, its place in the chain, its data and its worker. In files,
+/// field elements are hex ([`commit::fr_hex`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepHeader {
     /// [`arch_id`] of the model configuration.
+    #[serde(with = "commit::fr_hex")]
     pub arch_id: Fr,
     /// Step index (0-based).
     pub step: u64,
     /// The previous step's trace root (zero for the first step).
+    #[serde(with = "commit::fr_hex")]
     pub prev_root: Fr,
     /// Root of the committed training rows.
+    #[serde(with = "commit::fr_hex")]
     pub dataset_root: Fr,
     /// Seed of the batch derivation.
     pub data_seed: u64,
     /// The worker's id (e.g. its address as a field element).
+    #[serde(with = "commit::fr_hex")]
     pub worker: Fr,
 }
 
@@ -125,13 +131,47 @@ impl Trace {
     }
 }
 
-/// What a validator needs of a committed step, without any tensor data.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One tensor slot of a manifest: its role (the tag derives from it), shape and Merkle root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestTensor {
+    /// What the tensor is.
+    pub role: Role,
+    /// Element type.
+    pub dtype: DType,
+    /// Rows.
+    pub rows: usize,
+    /// Columns.
+    pub cols: usize,
+    /// Merkle root of its rows.
+    #[serde(with = "commit::fr_hex")]
+    pub merkle_root: Fr,
+}
+
+impl ManifestTensor {
+    /// The committed header: the tag is the role's.
+    pub fn header(&self) -> TensorHeader {
+        TensorHeader {
+            tag: self.role.tag(),
+            dtype: self.dtype,
+            rows: self.rows,
+            cols: self.cols,
+        }
+    }
+
+    /// The tensor root (header and Merkle root), a leaf of the trace tree.
+    pub fn root(&self) -> Fr {
+        self.header().root(self.merkle_root)
+    }
+}
+
+/// What a validator needs of a committed step, without any tensor data (a bundle's `header`,
+/// `tensors` and `ops`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// The header.
     pub header: StepHeader,
-    /// Per tensor slot: role, header and Merkle root.
-    pub tensors: Vec<(Role, TensorHeader, Fr)>,
+    /// The tensor slots.
+    pub tensors: Vec<ManifestTensor>,
     /// The op table.
     pub ops: Vec<OpDesc>,
 }
@@ -145,7 +185,13 @@ impl Manifest {
                 .roles
                 .iter()
                 .zip(&trace.tensors)
-                .map(|(&r, c)| (r, c.header, c.merkle_root))
+                .map(|(&role, c)| ManifestTensor {
+                    role,
+                    dtype: c.header.dtype,
+                    rows: c.header.rows,
+                    cols: c.header.cols,
+                    merkle_root: c.merkle_root,
+                })
                 .collect(),
             ops: trace.ops.clone(),
         }
@@ -155,7 +201,7 @@ impl Manifest {
     pub fn sizes(&self) -> Vec<u64> {
         self.tensors
             .iter()
-            .map(|(_, h, _)| h.rows.saturating_mul(h.cols) as u64)
+            .map(|t| t.rows.saturating_mul(t.cols) as u64)
             .collect()
     }
 
@@ -167,7 +213,7 @@ impl Manifest {
     /// The trace root these contents commit to.
     pub fn root(&self) -> Result<Fr> {
         let mut leaves = vec![self.header.digest()];
-        leaves.extend(self.tensors.iter().map(|(_, h, m)| h.root(*m)));
+        leaves.extend(self.tensors.iter().map(ManifestTensor::root));
         leaves.extend(self.ops.iter().map(OpDesc::digest));
         trace_root(&leaves)
     }
@@ -194,9 +240,7 @@ pub fn commit_values(
 ) -> Result<Trace> {
     let lay = layout(cfg, dataset.header, header.data_seed, header.step);
     if values.len() + 1 != lay.headers.len() {
-        return Err(CoreError::Config(
-            "the step's tensors do not match the model's layout",
-        ));
+        return Err(ConfigError::StepLayout.into());
     }
     let mut tensors = vec![dataset.clone()];
     for (h, v) in lay.headers[1..].iter().zip(values) {
@@ -248,7 +292,7 @@ pub fn verify_trace_leaf(
     index: usize,
     x: Fr,
     path: &commit::RowPath,
-) -> Result<()> {
+) -> std::result::Result<(), OpenError> {
     let h = TensorHeader {
         tag: 0,
         dtype: DType::U8,
@@ -256,7 +300,7 @@ pub fn verify_trace_leaf(
         cols: 1,
     };
     if index >= n_leaves || path.leaf_index != index || path.auth_path.len() != h.path_len() {
-        return Err(CoreError::PathShape {
+        return Err(OpenError::PathShape {
             row: index,
             leaf_index: path.leaf_index,
             path_len: path.auth_path.len(),
@@ -266,7 +310,7 @@ pub fn verify_trace_leaf(
     let p = commit::poseidon();
     match path.verify(p, p, &root, [fe(DOMAIN_TRACE_LEAF), x].as_slice()) {
         Ok(true) => Ok(()),
-        Ok(false) => Err(CoreError::RowMismatch { row: index }),
-        Err(e) => Err(CoreError::Merkle(e.to_string())),
+        Ok(false) => Err(OpenError::RowMismatch { row: index }),
+        Err(e) => Err(OpenError::Merkle(e.to_string())),
     }
 }

@@ -8,10 +8,10 @@
 //! can read it: a tensor is `{"rows", "cols", "data"}` with row-major integers.
 
 use crate::check;
-use crate::commit::{self, TensorHeader};
+use crate::commit::{self, Fr, TensorHeader};
 use crate::data::Dataset;
 use crate::domain;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Result, VectorError};
 use crate::layout;
 use crate::layout::Role;
 use crate::model::Model;
@@ -66,8 +66,12 @@ impl Tensor {
             .data
             .iter()
             .map(|&v| {
-                T::try_from(v)
-                    .map_err(|_| CoreError::Config("vector value out of range for its type"))
+                T::try_from(v).map_err(|_| {
+                    CoreError::from(VectorError::ValueRange {
+                        tensor: format!("a {}×{} tensor", self.rows, self.cols),
+                        value: v,
+                    })
+                })
             })
             .collect::<Result<Vec<T>>>()?;
         Mat::new(self.rows, self.cols, data)
@@ -102,18 +106,18 @@ impl OpVector {
         self.params
             .get(name)
             .copied()
-            .ok_or(CoreError::Config("vector lacks a parameter"))
+            .ok_or(VectorError::MissingParam(name).into())
     }
 
     /// An input, or a typed error if it is missing.
     pub fn input(&self, name: &str) -> Result<&Tensor> {
         self.inputs
             .get(name)
-            .ok_or(CoreError::Config("vector lacks an input"))
+            .ok_or_else(|| VectorError::MissingInput(name.into()).into())
     }
 
     fn shift(&self, name: &'static str) -> Result<u32> {
-        u32::try_from(self.param(name)?).map_err(|_| CoreError::Config("negative shift in vector"))
+        u32::try_from(self.param(name)?).map_err(|_| VectorError::NegativeShift(name).into())
     }
 }
 
@@ -190,9 +194,9 @@ pub fn evaluate_on<E: Executor>(
         }
         OpKind::OutputError => {
             let hi = i8::try_from(v.param("hi")?)
-                .map_err(|_| CoreError::Config("target out of range"))?;
+                .map_err(|_| CoreError::from(VectorError::Target("hi")))?;
             let lo = i8::try_from(v.param("lo")?)
-                .map_err(|_| CoreError::Config("target out of range"))?;
+                .map_err(|_| CoreError::from(VectorError::Target("lo")))?;
             let e = ex.output_error(
                 &v.input("y")?.to_mat()?,
                 &v.input("labels")?.to_vec()?,
@@ -253,13 +257,17 @@ pub struct CommitExample {
     /// Row-major values.
     pub values: Vec<i64>,
     /// Packed field elements of each row (hex).
-    pub packed: Vec<Vec<String>>,
+    #[serde(with = "commit::fr_hex")]
+    pub packed: Vec<Vec<Fr>>,
     /// Leaf digests, padding leaves included (hex).
-    pub leaf_digests: Vec<String>,
+    #[serde(with = "commit::fr_hex")]
+    pub leaf_digests: Vec<Fr>,
     /// Merkle root (hex).
-    pub merkle_root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub merkle_root: Fr,
     /// Tensor root (hex).
-    pub root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub root: Fr,
 }
 
 /// Poseidon hashes and committed tensors: the commitment layout's worked examples.
@@ -268,7 +276,8 @@ pub struct CommitVector {
     /// [`VERSION`].
     pub version: u32,
     /// `(inputs, hash(inputs))` with small-integer inputs.
-    pub hashes: Vec<(Vec<u64>, String)>,
+    #[serde(with = "commit::fr_hex")]
+    pub hashes: Vec<(Vec<u64>, Fr)>,
     /// Committed tensors of every dtype, including a single row and a non-power-of-two row count.
     pub tensors: Vec<CommitExample>,
 }
@@ -278,33 +287,23 @@ pub fn commit_example(header: TensorHeader, values: Vec<i64>) -> Result<CommitEx
     let c = commit::commit_tensor(header, &values)?;
     let packed = values
         .chunks(header.cols)
-        .map(|r| {
-            Ok(commit::pack_row(header.dtype, r)?
-                .iter()
-                .map(commit::to_hex)
-                .collect())
-        })
-        .collect::<Result<Vec<Vec<String>>>>()?;
-    let mut leaves: Vec<String> = values
+        .map(|r| commit::pack_row(header.dtype, r))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut leaves: Vec<Fr> = values
         .chunks(header.cols)
-        .map(|r| {
-            Ok(commit::to_hex(&commit::hash(&commit::row_leaf(
-                header.dtype,
-                r,
-            )?)))
-        })
+        .map(|r| Ok(commit::hash(&commit::row_leaf(header.dtype, r)?)))
         .collect::<Result<_>>()?;
     leaves.resize(
         header.leaves(),
-        commit::to_hex(&commit::hash(&[commit::fe(domain::DOMAIN_PAD)])),
+        commit::hash(&[commit::fe(domain::DOMAIN_PAD)]),
     );
     Ok(CommitExample {
         header,
         values,
         packed,
         leaf_digests: leaves,
-        merkle_root: commit::to_hex(&c.merkle_root),
-        root: commit::to_hex(&c.root),
+        merkle_root: c.merkle_root,
+        root: c.root,
     })
 }
 
@@ -323,11 +322,13 @@ pub struct TraceInputs {
     /// Step index.
     pub step: u64,
     /// Previous trace root (hex).
-    pub prev_root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub prev_root: Fr,
     /// Seed of the batch derivation.
     pub data_seed: u64,
     /// Worker id (hex, below 2^160).
-    pub worker: String,
+    #[serde(with = "commit::fr_hex")]
+    pub worker: Fr,
     /// Samples drawn (`S`).
     pub samples: usize,
 }
@@ -352,36 +353,46 @@ pub struct TensorRoots {
     /// Role.
     pub role: Role,
     /// Merkle root of its rows.
-    pub merkle_root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub merkle_root: Fr,
     /// Tensor root (header bound in).
-    pub root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub root: Fr,
 }
 
 /// Everything the protocol derives from [`TraceInputs`], under the Fiat–Shamir beacon.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceOutputs {
     /// Architecture id.
-    pub arch_id: String,
+    #[serde(with = "commit::fr_hex")]
+    pub arch_id: Fr,
     /// Root of the committed dataset.
-    pub dataset_root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub dataset_root: Fr,
     /// The batch's rows (`sampling::batch_indices`).
     pub batch_rows: Vec<u32>,
     /// Header digest (trace leaf 0).
-    pub header_digest: String,
+    #[serde(with = "commit::fr_hex")]
+    pub header_digest: Fr,
     /// Every tensor, in table order.
     pub tensors: Vec<TensorRoots>,
     /// Every op's digest, in table order.
-    pub op_digests: Vec<String>,
+    #[serde(with = "commit::fr_hex")]
+    pub op_digests: Vec<Fr>,
     /// Trace root.
-    pub trace_root: String,
+    #[serde(with = "commit::fr_hex")]
+    pub trace_root: Fr,
     /// `hash(11, root) mod 2^93`.
-    pub fiat_shamir_beacon: String,
+    #[serde(with = "commit::fr_hex")]
+    pub fiat_shamir_beacon: Fr,
     /// `hash(8, root, beacon)`.
-    pub sample_seed: String,
+    #[serde(with = "commit::fr_hex")]
+    pub sample_seed: Fr,
     /// The samples and the rows each opens.
     pub samples: Vec<SampleRows>,
     /// The circuit's public inputs: trace root, `worker + 2^160 · beacon`.
-    pub public_inputs: [String; 2],
+    #[serde(with = "commit::fr_hex")]
+    pub public_inputs: [Fr; 2],
 }
 
 /// A committed step end to end: inputs and what the protocol derives from them.
@@ -397,13 +408,6 @@ pub struct TraceVector {
 
 /// Trains and commits the step `inputs` describes; returns the trace and its Fiat–Shamir beacon.
 pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
-    let field = |s: &str, what: &'static str| {
-        commit::from_hex(s).ok_or_else(|| CoreError::Parse {
-            what,
-            given: s.into(),
-            expected: "64 hex digits of a field element",
-        })
-    };
     let data = Dataset {
         name: "vector".into(),
         images: inputs.images.clone(),
@@ -420,10 +424,10 @@ pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
     let header = trace::StepHeader {
         arch_id: layout::arch_id(cfg),
         step: inputs.step,
-        prev_root: field(&inputs.prev_root, "prev_root")?,
+        prev_root: inputs.prev_root,
         dataset_root: dataset.root,
         data_seed: inputs.data_seed,
-        worker: field(&inputs.worker, "worker")?,
+        worker: inputs.worker,
     };
     let t = trace::commit_step(&inputs.model, &tensors, &dataset, header)?;
     let beacon = sampling::fiat_shamir_beacon(t.root);
@@ -439,8 +443,7 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
         .samples(beacon, inputs.samples)
         .iter()
         .map(|s| {
-            let rows = check::rows_needed(&m, s)
-                .map_err(|_| CoreError::Config("the trace's op table is malformed"))?;
+            let rows = check::rows_needed(&m, s).map_err(|e| check::malformed(s, e))?;
             Ok(SampleRows {
                 j: s.j,
                 op: s.op,
@@ -449,37 +452,32 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
             })
         })
         .collect::<Result<_>>()?;
-    let hex = commit::to_hex;
-    let challenge = sampling::challenge(beacon, header.worker).ok_or(CoreError::Parse {
-        what: "worker",
-        given: inputs.worker.clone(),
-        expected: "a number below 2^160",
-    })?;
+    let challenge = sampling::challenge(beacon, header.worker).ok_or(CoreError::ChallengeRange)?;
     Ok(TraceOutputs {
-        arch_id: hex(&header.arch_id),
-        dataset_root: hex(&dataset_root),
+        arch_id: header.arch_id,
+        dataset_root,
         batch_rows: sampling::batch_indices(
             inputs.data_seed,
             inputs.step,
             inputs.model.config.batch,
             inputs.images.rows(),
         ),
-        header_digest: hex(&header.digest()),
+        header_digest: header.digest(),
         tensors: t
             .roles
             .iter()
             .zip(&t.tensors)
             .map(|(&role, c)| TensorRoots {
                 role,
-                merkle_root: hex(&c.merkle_root),
-                root: hex(&c.root),
+                merkle_root: c.merkle_root,
+                root: c.root,
             })
             .collect(),
-        op_digests: t.ops.iter().map(|o| hex(&o.digest())).collect(),
-        trace_root: hex(&t.root),
-        fiat_shamir_beacon: hex(&beacon),
-        sample_seed: hex(&sampling::sample_seed(t.root, beacon)),
+        op_digests: t.ops.iter().map(layout::OpDesc::digest).collect(),
+        trace_root: t.root,
+        fiat_shamir_beacon: beacon,
+        sample_seed: sampling::sample_seed(t.root, beacon),
         samples,
-        public_inputs: [hex(&t.root), hex(&challenge)],
+        public_inputs: [t.root, challenge],
     })
 }

@@ -313,7 +313,7 @@ fn manifests_must_follow_their_architecture_and_chain() {
         Err(CheckFailure::Nonconforming("op table"))
     );
     let mut other = m1.clone();
-    other.tensors[2].1.rows += 1;
+    other.tensors[2].rows += 1;
     assert!(check::check_conformance(&other, &f.before.config).is_err());
     let mut cfg = f.before.config.clone();
     cfg.hyper.lr_shift += 1;

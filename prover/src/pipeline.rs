@@ -109,8 +109,6 @@ pub fn commit_to_dir(
     let mut before = run.initial;
     let mut files = Vec::with_capacity(run.traces.len());
     for (t, tensors) in run.traces.iter().zip(run.tensors) {
-        let m = spotproof_core::trace::Manifest::of(t);
-        let (header, _) = spotproof_verifier::bundle::Bundle::manifest_json(&m);
         let path = out.join(format!("step-{:06}.trace.json", t.header.step));
         let next = tensors.layers.clone();
         let root = to_hex(&t.root);
@@ -118,8 +116,8 @@ pub fn commit_to_dir(
             schema: crate::prove::TRACE_SCHEMA,
             dataset: cfg.dataset.name(),
             seed: cfg.seed,
-            header,
-            trace_root: root.clone(),
+            header: t.header,
+            trace_root: t.root,
             before: before.clone(),
             tensors,
         }

@@ -218,9 +218,10 @@ pub struct TraceFile {
     /// Seed of the split and the initial weights.
     pub seed: u64,
     /// The header.
-    pub header: spotproof_verifier::bundle::HeaderJson,
+    pub header: trace::StepHeader,
     /// The trace root (the commitment published before the beacon).
-    pub trace_root: String,
+    #[serde(with = "spotproof_core::commit::fr_hex")]
+    pub trace_root: spotproof_core::commit::Fr,
     /// The model before the step.
     pub before: spotproof_core::model::Model,
     /// Every tensor of the step.
@@ -277,29 +278,12 @@ impl TraceFile {
         };
         let (data, split, _) = crate::train::prepare(&cfg)?;
         let dataset = std::sync::Arc::new(trace::commit_dataset(&data, &split.train)?);
-        let h = &self.header;
-        let fe = |s: &str, what: &str| {
-            spotproof_core::commit::from_hex(s)
-                .ok_or_else(|| bad(format!("{what} is not a field element")))
-        };
-        let header = trace::StepHeader {
-            arch_id: fe(&h.arch_id, "arch_id")?,
-            step: h.step,
-            prev_root: fe(&h.prev_root, "prev_root")?,
-            dataset_root: fe(&h.dataset_root, "dataset_root")?,
-            data_seed: h.data_seed,
-            worker: fe(&h.worker, "worker")?,
-        };
-        let t = trace::commit_step(&self.before, &self.tensors, &dataset, header)?;
-        if to_hex_root(&t) != self.trace_root {
+        let t = trace::commit_step(&self.before, &self.tensors, &dataset, self.header)?;
+        if t.root != self.trace_root {
             return Err(bad(
                 "the recommitted step does not have the file's trace root".into(),
             ));
         }
         Ok(t)
     }
-}
-
-fn to_hex_root(t: &Trace) -> String {
-    spotproof_core::commit::to_hex(&t.root)
 }

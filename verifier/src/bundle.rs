@@ -10,11 +10,9 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use serde::{Deserialize, Serialize};
-use spotproof_core::commit::{DType, TensorHeader, from_hex, to_hex};
-use spotproof_core::layout::{OpDesc, Role};
+use spotproof_core::commit::fr_hex;
 use spotproof_core::model::ModelConfig;
 use spotproof_core::trace::Manifest;
-use spotproof_core::trace::StepHeader;
 use std::path::{Path, PathBuf};
 
 /// The bundle format this build writes and reads: 3 since the worker's own detection figures
@@ -38,38 +36,6 @@ pub enum BeaconSource {
     External,
 }
 
-/// The header, with field elements as hex.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeaderJson {
-    /// Architecture id.
-    pub arch_id: String,
-    /// Step index.
-    pub step: u64,
-    /// Previous trace root.
-    pub prev_root: String,
-    /// Dataset root.
-    pub dataset_root: String,
-    /// Batch derivation seed.
-    pub data_seed: u64,
-    /// Worker id.
-    pub worker: String,
-}
-
-/// One tensor of the manifest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TensorJson {
-    /// Its role (the tag derives from it).
-    pub role: Role,
-    /// Element type.
-    pub dtype: DType,
-    /// Rows.
-    pub rows: usize,
-    /// Columns.
-    pub cols: usize,
-    /// Merkle root of its rows.
-    pub merkle_root: String,
-}
-
 /// A proven step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
@@ -81,20 +47,20 @@ pub struct Bundle {
     pub vk_hash: String,
     /// The model configuration.
     pub model: ModelConfig,
-    /// The header.
-    pub header: HeaderJson,
-    /// The tensor table.
-    pub tensors: Vec<TensorJson>,
-    /// The op table.
-    pub ops: Vec<OpDesc>,
+    /// The header, the tensor table and the op table.
+    #[serde(flatten)]
+    pub manifest: Manifest,
     /// The trace root.
-    pub trace_root: String,
+    #[serde(with = "fr_hex")]
+    pub trace_root: Fr,
     /// The beacon.
-    pub beacon: String,
+    #[serde(with = "fr_hex")]
+    pub beacon: Fr,
     /// Where it came from.
     pub beacon_source: BeaconSource,
     /// The worker id, an address (public through the challenge; must be the header's).
-    pub worker: String,
+    #[serde(with = "fr_hex")]
+    pub worker: Fr,
     /// Samples proven.
     pub samples: usize,
     /// The proof, hex.
@@ -112,7 +78,7 @@ pub enum BundleError {
         /// The cause.
         source: std::io::Error,
     },
-    /// Not JSON of the bundle's shape (truncated, malformed).
+    /// Not JSON (truncated, malformed).
     #[error("{path}: not a spotproof bundle: {source}")]
     Parse {
         /// The file.
@@ -128,35 +94,17 @@ pub enum BundleError {
         /// Its version.
         got: u32,
     },
-    /// A field that is not a canonical field element in hex.
-    #[error("{path}: field {field} is not 64 hex digits of a field element")]
+    /// JSON, but a field is missing or not of its type (a field element that is not 64 hex
+    /// digits below the modulus, say).
+    #[error("{path}: field {field}: {source}")]
     Field {
         /// The file.
         path: PathBuf,
-        /// Which field.
-        field: &'static str,
+        /// Where in the bundle (`trace_root`, `tensors[3].merkle_root`).
+        field: String,
+        /// The cause.
+        source: serde_json::Error,
     },
-}
-
-/// A field element of the bundle.
-fn fe(path: &Path, field: &'static str, s: &str) -> Result<Fr, BundleError> {
-    from_hex(s).ok_or_else(|| BundleError::Field {
-        path: path.to_path_buf(),
-        field,
-    })
-}
-
-/// The parsed field elements of a bundle.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parsed {
-    /// The manifest.
-    pub manifest: Manifest,
-    /// Trace root.
-    pub root: Fr,
-    /// Beacon.
-    pub beacon: Fr,
-    /// Worker id.
-    pub worker: Fr,
 }
 
 impl Bundle {
@@ -181,9 +129,10 @@ impl Bundle {
             }
             None => {}
         }
-        serde_json::from_value(schema).map_err(|source| BundleError::Parse {
+        serde_path_to_error::deserialize(schema).map_err(|e| BundleError::Field {
             path: path.to_path_buf(),
-            source,
+            field: e.path().to_string(),
+            source: e.into_inner(),
         })
     }
 
@@ -192,45 +141,6 @@ impl Bundle {
         let mut text = serde_json::to_vec_pretty(self)?;
         text.push(b'\n');
         crate::files::write_atomic(path, &text)
-    }
-
-    /// The field elements and the manifest.
-    pub fn parse(&self, path: &Path) -> Result<Parsed, BundleError> {
-        let h = &self.header;
-        let header = StepHeader {
-            arch_id: fe(path, "header.arch_id", &h.arch_id)?,
-            step: h.step,
-            prev_root: fe(path, "header.prev_root", &h.prev_root)?,
-            dataset_root: fe(path, "header.dataset_root", &h.dataset_root)?,
-            data_seed: h.data_seed,
-            worker: fe(path, "header.worker", &h.worker)?,
-        };
-        let tensors = self
-            .tensors
-            .iter()
-            .map(|t| {
-                Ok((
-                    t.role,
-                    TensorHeader {
-                        tag: t.role.tag(),
-                        dtype: t.dtype,
-                        rows: t.rows,
-                        cols: t.cols,
-                    },
-                    fe(path, "tensors[].merkle_root", &t.merkle_root)?,
-                ))
-            })
-            .collect::<Result<_, BundleError>>()?;
-        Ok(Parsed {
-            manifest: Manifest {
-                header,
-                tensors,
-                ops: self.ops.clone(),
-            },
-            root: fe(path, "trace_root", &self.trace_root)?,
-            beacon: fe(path, "beacon", &self.beacon)?,
-            worker: fe(path, "worker", &self.worker)?,
-        })
     }
 
     /// The bundle of a proven step.
@@ -244,48 +154,19 @@ impl Bundle {
         beacon_source: BeaconSource,
         proof: &Proof<Bn254>,
     ) -> Bundle {
-        let m = Manifest::of(t);
-        let (header, tensors) = Self::manifest_json(&m);
         Bundle {
             schema: SCHEMA,
             class: class.name.into(),
             vk_hash: vk_hash.into(),
             model: model.clone(),
-            header,
-            tensors,
-            ops: m.ops,
-            trace_root: to_hex(&t.root),
-            beacon: to_hex(&beacon),
+            manifest: Manifest::of(t),
+            trace_root: t.root,
+            beacon,
             beacon_source,
-            worker: to_hex(&t.header.worker),
+            worker: t.header.worker,
             samples: class.samples,
             proof: proof_hex(proof),
         }
-    }
-
-    /// The manifest's JSON form.
-    pub fn manifest_json(m: &Manifest) -> (HeaderJson, Vec<TensorJson>) {
-        let h = &m.header;
-        (
-            HeaderJson {
-                arch_id: to_hex(&h.arch_id),
-                step: h.step,
-                prev_root: to_hex(&h.prev_root),
-                dataset_root: to_hex(&h.dataset_root),
-                data_seed: h.data_seed,
-                worker: to_hex(&h.worker),
-            },
-            m.tensors
-                .iter()
-                .map(|(role, t, root)| TensorJson {
-                    role: *role,
-                    dtype: t.dtype,
-                    rows: t.rows,
-                    cols: t.cols,
-                    merkle_root: to_hex(root),
-                })
-                .collect(),
-        )
     }
 }
 
@@ -296,12 +177,29 @@ pub fn proof_hex(p: &Proof<Bn254>) -> String {
     hex::encode(bytes)
 }
 
+/// Why a bundle's `proof` is not a proof.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProofError {
+    /// Not hex.
+    #[error("not hex: {0}")]
+    Hex(#[from] hex::FromHexError),
+    /// Not 256 bytes.
+    #[error("{0} bytes, expected {PROOF_BYTES}")]
+    Length(usize),
+    /// Points that are not on the curve or not in their subgroup.
+    #[error("not a valid proof encoding: a point is not on the curve or not in its subgroup")]
+    Encoding,
+}
+
+// `hex::FromHexError` compares totally (characters and indices) but does not say so.
+impl Eq for ProofError {}
+
 /// Decodes a proof, checking every point (on the curve, in the subgroup).
-pub fn proof_from_hex(s: &str) -> Result<Proof<Bn254>, String> {
-    let bytes = hex::decode(s).map_err(|e| format!("not hex: {e}"))?;
+pub fn proof_from_hex(s: &str) -> Result<Proof<Bn254>, ProofError> {
+    let bytes = hex::decode(s)?;
     if bytes.len() != PROOF_BYTES {
-        return Err(format!("{} bytes, expected {PROOF_BYTES}", bytes.len()));
+        return Err(ProofError::Length(bytes.len()));
     }
     Proof::deserialize_with_mode(&bytes[..], Compress::No, Validate::Yes)
-        .map_err(|e| format!("not a valid proof encoding: {e}"))
+        .map_err(|_| ProofError::Encoding)
 }

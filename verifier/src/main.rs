@@ -250,7 +250,8 @@ fn verify_json(
 
 fn inspect(path: &Path) -> Result<Outcome> {
     let b = Bundle::read(path)?;
-    let h = &b.header;
+    let h = &b.manifest.header;
+    let hex = spotproof_core::commit::to_hex;
     outln!("bundle      {} (schema {})", path.display(), b.schema)?;
     outln!("class       {}   vk sha256 {}", b.class, b.vk_hash)?;
     outln!(
@@ -259,14 +260,14 @@ fn inspect(path: &Path) -> Result<Outcome> {
         b.model.batch
     )?;
     outln!("step        {}   data seed {}", h.step, h.data_seed)?;
-    outln!("trace root  {}", b.trace_root)?;
-    outln!("prev root   {}", h.prev_root)?;
-    outln!("dataset     {}", h.dataset_root)?;
-    outln!("arch id     {}", h.arch_id)?;
-    outln!("worker      {}", b.worker)?;
+    outln!("trace root  {}", hex(&b.trace_root))?;
+    outln!("prev root   {}", hex(&h.prev_root))?;
+    outln!("dataset     {}", hex(&h.dataset_root))?;
+    outln!("arch id     {}", hex(&h.arch_id))?;
+    outln!("worker      {}", hex(&b.worker))?;
     outln!(
         "beacon      {} (labelled {:?} by the worker; verify decides what pins it)",
-        b.beacon,
+        hex(&b.beacon),
         b.beacon_source
     )?;
     // Figures from the class catalogue and the op table, never from the file.
@@ -287,18 +288,18 @@ fn inspect(path: &Path) -> Result<Outcome> {
         Err(e) => outln!("samples     unknown: {e}")?,
     }
     outln!("tensors")?;
-    for (k, t) in b.tensors.iter().enumerate() {
+    for (k, t) in b.manifest.tensors.iter().enumerate() {
         outln!(
             "  {k:>3} {:<14} {:>4} {:>6} x {:<6} {}",
             format!("{:?}", t.role),
             t.dtype.name(),
             t.rows,
             t.cols,
-            t.merkle_root
+            hex(&t.merkle_root)
         )?;
     }
     outln!("ops")?;
-    for (k, o) in b.ops.iter().enumerate() {
+    for (k, o) in b.manifest.ops.iter().enumerate() {
         outln!(
             "  {k:>3} {:<20} params {:?} in {:?} out {:?}",
             format!("{:?}", o.kind),
@@ -309,7 +310,7 @@ fn inspect(path: &Path) -> Result<Outcome> {
     }
     let proof = match proof_from_hex(&b.proof) {
         Ok(_) => "256 bytes, valid points".to_string(),
-        Err(e) => e,
+        Err(e) => e.to_string(),
     };
     outln!("proof       {proof}")?;
     Ok(Outcome::Verified)
@@ -318,7 +319,7 @@ fn inspect(path: &Path) -> Result<Outcome> {
 fn export(bundle: &Path, vk: Option<&Path>, out: &Path) -> Result<Outcome> {
     let b = Bundle::read(bundle)?;
     let vk = keys::for_bundle(bundle, &b, vk)?;
-    let p = b.parse(bundle)?;
+    let p = &b;
     let proof = proof_from_hex(&b.proof).map_err(|e| format!("{}: {e}", bundle.display()))?;
     let Some(challenge) = spotproof_core::sampling::challenge(p.beacon, p.worker) else {
         return Err(format!(
@@ -328,7 +329,7 @@ fn export(bundle: &Path, vk: Option<&Path>, out: &Path) -> Result<Outcome> {
         .into());
     };
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.root, challenge])
+    spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.trace_root, challenge])
         .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
     outln!(
         "wrote proof.json, public.json, verification_key.json to {}",

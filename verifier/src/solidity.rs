@@ -125,7 +125,7 @@ pub fn registry_calls(
     bundle: &Bundle,
     vk: &Vk,
 ) -> Result<Result<RegistryCalls, Rejection>, VerifyError> {
-    let p = bundle.parse(path)?;
+    let p = bundle;
     if bundle.beacon_source == BeaconSource::FiatShamir {
         return Ok(Err(Rejection::NotABlockBeacon));
     }
@@ -152,10 +152,10 @@ pub fn registry_calls(
     };
     Ok(Ok(RegistryCalls {
         worker: worker.address(),
-        root: p.root,
+        root: p.trace_root,
         beacon: p.beacon,
-        commit: commit_calldata(&p.root),
-        prove: prove_calldata(&p.root, &proof),
+        commit: commit_calldata(&p.trace_root),
+        prove: prove_calldata(&p.trace_root, &proof),
     }))
 }
 

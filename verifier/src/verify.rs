@@ -4,7 +4,7 @@
 //! key, step 0 must start the chain and consecutive steps must chain; steps missing between two
 //! bundles are gaps.
 
-use crate::bundle::{BeaconSource, Bundle, BundleError, Parsed, proof_from_hex};
+use crate::bundle::{BeaconSource, Bundle, BundleError, ProofError, proof_from_hex};
 use crate::detection::{BeaconKind, Detection};
 use crate::keys::Vk;
 use ark_bn254::{Bn254, Fr};
@@ -77,7 +77,7 @@ pub enum Rejection {
     NotABlockBeacon,
     /// The proof bytes are not a valid encoding.
     #[error("malformed proof: {0}")]
-    ProofEncoding(String),
+    ProofEncoding(ProofError),
     /// The proof does not verify for these public inputs.
     #[error("the proof does not verify for (trace root, worker + 2^160 beacon)")]
     ProofInvalid,
@@ -247,21 +247,16 @@ impl Report {
 
 /// Checks everything about one bundle but the proof and the chain; returns the public inputs and
 /// the proof.
-fn precheck(
-    vk: &Vk,
-    b: &Bundle,
-    p: &Parsed,
-    policy: &Policy,
-) -> Result<([Fr; 2], Proof<Bn254>), Rejection> {
-    let m = &p.manifest;
-    if m.root().ok() != Some(p.root) {
+fn precheck(vk: &Vk, b: &Bundle, policy: &Policy) -> Result<([Fr; 2], Proof<Bn254>), Rejection> {
+    let m = &b.manifest;
+    if m.root().ok() != Some(b.trace_root) {
         return Err(Rejection::RootMismatch);
     }
     b.model
         .validate()
         .map_err(|_| Rejection::Manifest(CheckFailure::Nonconforming("model configuration")))?;
     check::check_conformance(m, &b.model).map_err(Rejection::Manifest)?;
-    if p.worker != m.header.worker {
+    if b.worker != m.header.worker {
         return Err(Rejection::WorkerMismatch);
     }
     let zero = Fr::from(0u64);
@@ -276,12 +271,16 @@ fn precheck(
             expected: vk.class.samples,
         });
     }
-    if policy.roots.as_ref().is_some_and(|r| !r.contains(&p.root)) {
+    if policy
+        .roots
+        .as_ref()
+        .is_some_and(|r| !r.contains(&b.trace_root))
+    {
         return Err(Rejection::UncommittedRoot);
     }
     match policy.beacon {
-        BeaconPin::Given(x) if x.fr() != p.beacon => return Err(Rejection::UnexpectedBeacon),
-        BeaconPin::FiatShamir if p.beacon != sampling::fiat_shamir_beacon(p.root) => {
+        BeaconPin::Given(x) if x.fr() != b.beacon => return Err(Rejection::UnexpectedBeacon),
+        BeaconPin::FiatShamir if b.beacon != sampling::fiat_shamir_beacon(b.trace_root) => {
             return Err(match b.beacon_source {
                 BeaconSource::FiatShamir => Rejection::FiatShamirBeacon,
                 BeaconSource::External => Rejection::UnpinnedBeacon,
@@ -289,17 +288,16 @@ fn precheck(
         }
         _ => {}
     }
-    let worker = WorkerId::new(p.worker).ok_or(Rejection::WorkerNotAddress)?;
-    let beacon = Beacon::new(p.beacon).ok_or(Rejection::BeaconRange)?;
+    let worker = WorkerId::new(b.worker).ok_or(Rejection::WorkerNotAddress)?;
+    let beacon = Beacon::new(b.beacon).ok_or(Rejection::BeaconRange)?;
     let challenge = sampling::challenge(beacon.fr(), worker.fr()).ok_or(Rejection::BeaconRange)?;
     let proof = proof_from_hex(&b.proof).map_err(Rejection::ProofEncoding)?;
-    Ok(([p.root, challenge], proof))
+    Ok(([b.trace_root, challenge], proof))
 }
 
-/// Parses every bundle and refuses calls that make no sense (usage errors): another class or
-/// key, bundles of different runs, a step given twice.
-fn parse_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<Vec<Parsed>, VerifyError> {
-    let mut parsed = Vec::with_capacity(bundles.len());
+/// Refuses calls that make no sense (usage errors): another class or key, bundles of different
+/// runs, a step given twice.
+fn check_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<(), VerifyError> {
     for (path, b) in bundles {
         if b.class != vk.class.name {
             return Err(VerifyError::Class {
@@ -315,15 +313,14 @@ fn parse_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<Vec<Parsed>, Ver
                 vk: vk.hash.clone(),
             });
         }
-        parsed.push(b.parse(path)?);
     }
     // One run per call.
-    let run = |p: &Parsed| {
+    let run = |p: &Bundle| {
         let h = &p.manifest.header;
         (h.arch_id, h.dataset_root, h.data_seed, h.worker)
     };
-    if let Some(first) = parsed.first()
-        && let Some(k) = parsed.iter().position(|p| run(p) != run(first))
+    if let Some((_, first)) = bundles.first()
+        && let Some(k) = bundles.iter().position(|(_, p)| run(p) != run(first))
     {
         return Err(VerifyError::MixedRuns {
             path: bundles[k].0.clone(),
@@ -331,7 +328,7 @@ fn parse_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<Vec<Parsed>, Ver
         });
     }
     let mut seen = std::collections::HashSet::new();
-    for (k, p) in parsed.iter().enumerate() {
+    for (k, (_, p)) in bundles.iter().enumerate() {
         if !seen.insert(p.manifest.header.step) {
             return Err(VerifyError::DuplicateStep {
                 path: bundles[k].0.clone(),
@@ -339,7 +336,7 @@ fn parse_call(vk: &Vk, bundles: &[(PathBuf, Bundle)]) -> Result<Vec<Parsed>, Ver
             });
         }
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// Verifies bundles of one run under one key: per-bundle checks, one batched pairing check for
@@ -352,12 +349,12 @@ pub fn verify_bundles<R: rand::RngCore>(
     policy: &Policy,
     rng: &mut R,
 ) -> Result<Report, VerifyError> {
-    let parsed = parse_call(vk, bundles)?;
+    check_call(vk, bundles)?;
     let mut results: Vec<Result<(), Rejection>> = Vec::with_capacity(bundles.len());
     let mut batch = Vec::new();
     let mut in_batch = Vec::new();
-    for (k, ((_, b), p)) in bundles.iter().zip(&parsed).enumerate() {
-        match precheck(vk, b, p, policy) {
+    for (k, (_, b)) in bundles.iter().enumerate() {
+        match precheck(vk, b, policy) {
             Ok((public, proof)) => {
                 batch.push((public.to_vec(), proof));
                 in_batch.push(k);
@@ -375,8 +372,8 @@ pub fn verify_bundles<R: rand::RngCore>(
         }
     }
     // The chain, in step order, so that a rejection reaches every later step it breaks.
-    let step = |k: usize| parsed[k].manifest.header.step;
-    let mut order: Vec<usize> = (0..parsed.len()).collect();
+    let step = |k: usize| bundles[k].1.manifest.header.step;
+    let mut order: Vec<usize> = (0..bundles.len()).collect();
     order.sort_by_key(|&k| step(k));
     let mut gaps = Vec::new();
     for pair in order.windows(2) {
@@ -394,16 +391,17 @@ pub fn verify_bundles<R: rand::RngCore>(
         if results[prev].is_err() {
             results[next] = Err(Rejection::PredecessorRejected { step: step(prev) });
         } else if let Err(e) = check::check_chain(
-            &parsed[prev].manifest,
-            parsed[prev].root,
-            &parsed[next].manifest,
+            &bundles[prev].1.manifest,
+            bundles[prev].1.trace_root,
+            &bundles[next].1.manifest,
         ) {
             results[next] = Err(Rejection::Chain(e));
         }
     }
     // The op count of a bundle that passed conformance (all of a call share the architecture).
-    let detection = parsed
+    let detection = bundles
         .iter()
+        .map(|(_, b)| b)
         .zip(&results)
         .find(|(_, r)| r.is_ok())
         .map(|(p, _)| {
@@ -417,12 +415,11 @@ pub fn verify_bundles<R: rand::RngCore>(
     let unanchored = order.first().map(|&k| step(k)).filter(|&s| s > 0);
     let verdicts = bundles
         .iter()
-        .zip(&parsed)
         .zip(results)
-        .map(|(((path, _), p), result)| Verdict {
+        .map(|((path, p), result)| Verdict {
             path: path.clone(),
             step: p.manifest.header.step,
-            trace_root: to_hex(&p.root),
+            trace_root: to_hex(&p.trace_root),
             result,
         })
         .collect();

@@ -250,7 +250,7 @@ pub fn commit_vector() -> Result<CommitVector> {
     .into_iter()
     .map(|xs| {
         let h = commit::hash(&xs.iter().map(|&x| commit::fe(x)).collect::<Vec<_>>());
-        (xs, commit::to_hex(&h))
+        (xs, h)
     })
     .collect();
     let mut r = SplitMix64::new(0xC0_441);
@@ -299,9 +299,9 @@ pub fn trace_vector() -> Result<TraceVector> {
         labels: v.labels,
         scale: v.scale,
         step: 2,
-        prev_root: commit::to_hex(&commit::hash(&[commit::fe(123)])),
+        prev_root: commit::hash(&[commit::fe(123)]),
         data_seed: 5,
-        worker: commit::to_hex(&commit::fe(0xabc)),
+        worker: commit::fe(0xabc),
         samples: sampling::DEFAULT_SAMPLES,
     };
     Ok(TraceVector {
