@@ -12,10 +12,16 @@
 //! * [`error`], [`tensor`], [`rng`], [`domain`] (every hash domain tag);
 //! * [`ops`] — one file per op (`ops/<op>.rs`: batch function, element function, row plan and
 //!   sampled check), [`model`], [`data`], [`step`];
-//! * [`commit`] (Poseidon, tensor commitments), [`layout`] (roles, op table, architecture id),
+//! * [`commit`] (Poseidon, tensor commitments, `fr_hex`: field elements in files), [`layout`] (roles, op table, architecture id),
 //!   [`sampling`] (batch rows, beacons, challenge, samples), [`trace`] (header, trace, manifest,
 //!   trace tree), [`ids`] (worker ids and beacons as text);
 //! * [`check`] — verification only; [`vectors`] — the golden vectors.
+//!
+//! An op's three forms: `core/src/ops/<op>.rs` (this crate: the specification and its sampled
+//! check), `circuits/src/ops/<op>.rs` (its gadget and the circuit's sample check),
+//! `shaders/<op>.wgsl` with `shaders/src/ops/<op>.rs` (the kernel and its launch code); each
+//! registered once by `OpKind` (`ops::sampled_op`, `circuits::ops::gadget`, the shaders'
+//! `ops::kernel`). `ls */src/ops/<op>.rs shaders/<op>.wgsl` lists them.
 
 pub mod check;
 pub mod commit;

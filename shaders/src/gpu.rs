@@ -2,13 +2,12 @@
 
 use crate::error::{Result, ShaderError};
 use crate::kernels::{self, Params};
+use crate::ops::Kernel;
 use spotproof_core::ops::OpKind;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
 
-/// Workgroup width of the element-wise kernels.
-const ELEMENTWISE_WG: u64 = 256;
 /// Output block edge of the matmul kernels (16×16 threads, 4×4 outputs each).
 const BLOCK: u64 = 64;
 
@@ -217,25 +216,18 @@ impl Gpu {
     /// (rows × cols for matmuls, the element count for element-wise kernels).
     pub(crate) fn dispatch(
         &self,
-        kernel: OpKind,
+        op: &dyn Kernel,
         params: Params,
         buffers: &[&wgpu::Buffer],
     ) -> Result<Dispatch> {
-        let groups = if kernels::is_matmul(kernel) {
+        let kernel = op.kind();
+        let groups = if op.matmul() {
             (
                 u64::from(params.n).div_ceil(BLOCK),
                 u64::from(params.m).div_ceil(BLOCK),
             )
         } else {
-            let wgs = match kernel {
-                // One workgroup per column.
-                OpKind::BiasGrad => u64::from(params.n),
-                OpKind::SgdUpdate | OpKind::BiasUpdate => {
-                    u64::from(params.m).div_ceil(ELEMENTWISE_WG)
-                }
-                _ => (u64::from(params.m) * u64::from(params.n)).div_ceil(ELEMENTWISE_WG),
-            }
-            .max(1);
+            let wgs = op.workgroups(&params).max(1);
             let limit = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
             let x = wgs.min(limit);
             (x, wgs.div_ceil(x))

@@ -1,7 +1,8 @@
 //! spotproof-shaders: the WGSL kernels of the integer training step and a thin headless wgpu runner.
 //!
 //! Each op of `spotproof_core::ops` has a kernel of the same name in `shaders/<op>.wgsl` (embedded
-//! here with `include_str!`), whose header states the op's integer contract. [`Gpu`] owns a device
+//! with `include_str!`), whose header states the op's integer contract, and its launch code in
+//! `src/ops/<op>.rs` (parameters, grid, the single-op launch), tied to the core op by type. [`Gpu`] owns a device
 //! and the compiled pipelines and runs single ops (for the bit-exactness tests);
 //! [`GpuTrainer`] keeps a model and a dataset on the device and runs a whole training step in one
 //! submission. On Linux only the Vulkan backend is used (the GL backend gets integer

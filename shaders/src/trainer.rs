@@ -2,13 +2,16 @@
 
 use crate::error::Result;
 use crate::gpu::{Dispatch, Gpu};
-use crate::kernels::Params;
-use crate::ops::{mat as to_mat, narrow, pack_rows, widen};
+use crate::ops::{self, mat as to_mat, narrow, pack_rows, widen};
 use spotproof_core::CoreError;
 use spotproof_core::data::Dataset;
 use spotproof_core::model::{Layer, Model, ModelConfig};
-use spotproof_core::ops::OpKind;
-use spotproof_core::ops::{InputScale, activation_floor};
+use spotproof_core::ops::InputScale;
+use spotproof_core::ops::{
+    bias_grad::BiasGrad, bias_update::BiasUpdate, gather::Gather,
+    linear_backward_input::LinearBackwardInput, linear_forward::LinearForward,
+    output_error::OutputError, sgd_update::SgdUpdate, weight_grad::WeightGrad,
+};
 use spotproof_core::step::{self, StepSummary, StepTensors};
 
 /// Device buffers of one layer's state and gradients.
@@ -103,15 +106,9 @@ impl GpuTrainer {
         data_cols: usize,
         scale: InputScale,
     ) -> Result<Dispatch> {
-        let params = Params {
-            shift: scale.shl,
-            x0: scale.shr,
-            x1: data_cols.div_ceil(4).max(1) as u32,
-            ..Params::rows(bufs.rows, data_cols)
-        };
         self.gpu.dispatch(
-            OpKind::Gather,
-            params,
+            &Gather,
+            ops::gather::params(bufs.rows, data_cols, scale),
             &[
                 &self.images,
                 &self.labels,
@@ -128,15 +125,11 @@ impl GpuTrainer {
             .map(|l| {
                 let (k, n) = (cfg.widths[l], cfg.widths[l + 1]);
                 let input = if l == 0 { &bufs.x } else { &bufs.acts[l - 1] };
-                let params = Params {
-                    shift: cfg.fwd_shift(l),
-                    lo: i32::from(activation_floor(cfg.relu(l))),
-                    hi: 127,
-                    ..Params::x_wt(bufs.rows, n, k)
-                };
+                let params =
+                    ops::linear_forward::params(bufs.rows, n, k, cfg.fwd_shift(l), cfg.relu(l));
                 let lb = &self.layers[l];
                 self.gpu.dispatch(
-                    OpKind::LinearForward,
+                    &LinearForward,
                     params,
                     &[input, &lb.weight, &lb.bias, &bufs.acts[l]],
                 )
@@ -152,14 +145,9 @@ impl GpuTrainer {
         let mut d = vec![self.gather_launch(t, data.features(), self.scale)?];
         d.extend(self.forward_launches(t)?);
         let n_out = cfg.widths[last + 1];
-        let params = Params {
-            lo: 0,
-            hi: i32::from(cfg.hyper.target),
-            ..Params::rows(b, n_out)
-        };
         d.push(self.gpu.dispatch(
-            OpKind::OutputError,
-            params,
+            &OutputError,
+            ops::output_error::params(b, n_out, cfg.hyper.target, 0),
             &[&t.acts[last], &t.labels, &t.errors[last]],
         )?);
         for l in (0..=last).rev() {
@@ -167,46 +155,35 @@ impl GpuTrainer {
             let input = if l == 0 { &t.x } else { &t.acts[l - 1] };
             let lb = &self.layers[l];
             d.push(self.gpu.dispatch(
-                OpKind::WeightGrad,
-                Params::et_x(n, k, b),
+                &WeightGrad,
+                ops::weight_grad::params(n, k, b),
                 &[&t.errors[l], input, &lb.wgrad],
             )?);
             d.push(self.gpu.dispatch(
-                OpKind::BiasGrad,
-                Params::rows(b, n),
+                &BiasGrad,
+                ops::bias_grad::params(b, n),
                 &[&t.errors[l], &lb.bgrad],
             )?);
             if l > 0 {
-                let params = Params {
-                    shift: cfg.back_shift(l),
-                    ..Params::e_w(b, k, n)
-                };
                 d.push(self.gpu.dispatch(
-                    OpKind::LinearBackwardInput,
-                    params,
+                    &LinearBackwardInput,
+                    ops::linear_backward_input::params(b, k, n, cfg.back_shift(l)),
                     &[&t.errors[l], &lb.weight, &t.acts[l - 1], &t.errors[l - 1]],
                 )?);
             }
         }
         for (l, lb) in self.layers.iter().enumerate() {
             let (k, n) = (cfg.widths[l], cfg.widths[l + 1]);
-            let p = Params {
-                shift: cfg.hyper.lr_shift,
-                ..Params::rows(n * k, 1)
-            };
             d.push(self.gpu.dispatch(
-                OpKind::SgdUpdate,
-                p,
+                &SgdUpdate,
+                ops::sgd_update::params(n * k, cfg.hyper.lr_shift),
                 &[&lb.master, &lb.wgrad, &lb.weight],
             )?);
-            let p = Params {
-                shift: cfg.hyper.bias_lr_shift,
-                ..Params::rows(n, 1)
-            };
-            d.push(
-                self.gpu
-                    .dispatch(OpKind::BiasUpdate, p, &[&lb.bias, &lb.bgrad])?,
-            );
+            d.push(self.gpu.dispatch(
+                &BiasUpdate,
+                ops::bias_update::params(n, cfg.hyper.bias_lr_shift),
+                &[&lb.bias, &lb.bgrad],
+            )?);
         }
         Ok(d)
     }

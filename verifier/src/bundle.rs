@@ -108,7 +108,8 @@ pub enum BundleError {
 }
 
 impl Bundle {
-    /// Reads a bundle file (JSON and schema only; see [`Bundle::parse`]).
+    /// Reads a bundle file: JSON of the schema this build reads, every field of its type (field
+    /// elements canonical). Whether it verifies is `crate::verify`'s business.
     pub fn read(path: &Path) -> Result<Bundle, BundleError> {
         let text = std::fs::read(path).map_err(|source| BundleError::Io {
             path: path.to_path_buf(),
