@@ -12,6 +12,74 @@ use flate2::read::GzDecoder;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Percentage of a dataset held out for testing when no test file is given.
+pub const HOLDOUT_PERCENT: usize = 20;
+
+/// Which dataset to train on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatasetSpec {
+    /// The embedded UCI digits (8×8).
+    Digits,
+    /// The embedded 10k MNIST subset (28×28).
+    Mnist10k,
+    /// An IDX image/label pair on disk.
+    Idx {
+        /// Images file (idx3-ubyte, optionally gzipped).
+        images: PathBuf,
+        /// Labels file (idx1-ubyte, optionally gzipped).
+        labels: PathBuf,
+    },
+}
+
+impl std::str::FromStr for DatasetSpec {
+    type Err = CoreError;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "digits" => Ok(Self::Digits),
+            "mnist10k" => Ok(Self::Mnist10k),
+            other => match other.split_once(',') {
+                Some((i, l)) if !i.is_empty() && !l.is_empty() => Ok(Self::Idx {
+                    images: i.into(),
+                    labels: l.into(),
+                }),
+                _ => Err(CoreError::Parse {
+                    what: "dataset",
+                    given: other.into(),
+                    expected: "digits, mnist10k or IMAGES,LABELS",
+                }),
+            },
+        }
+    }
+}
+
+impl DatasetSpec {
+    /// Loads the dataset.
+    pub fn load(&self) -> Result<Dataset> {
+        Ok(match self {
+            Self::Digits => Dataset::digits()?,
+            Self::Mnist10k => Dataset::mnist10k()?,
+            Self::Idx { images, labels } => Dataset::from_idx_files(images, labels)?,
+        })
+    }
+
+    /// A short name for reports.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Digits => "digits".into(),
+            Self::Mnist10k => "mnist10k".into(),
+            Self::Idx { images, .. } => images.display().to_string(),
+        }
+    }
+
+    /// The text form [`std::str::FromStr`] reads back (`IMAGES,LABELS` for a file pair).
+    pub fn spec(&self) -> String {
+        match self {
+            Self::Idx { images, labels } => format!("{},{}", images.display(), labels.display()),
+            other => other.name(),
+        }
+    }
+}
+
 /// UCI optical digits (1797 × 8×8, pixels 0..16), CSV, gzipped. See `data/README.md`.
 const DIGITS_CSV_GZ: &[u8] = include_bytes!("../../data/digits.csv.gz");
 /// 10,000 MNIST digits, IDX images, gzipped (sorted by label).

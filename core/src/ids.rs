@@ -67,6 +67,21 @@ impl FromStr for WorkerId {
     }
 }
 
+impl serde::Serialize for WorkerId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WorkerId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error;
+        String::deserialize(d)?
+            .parse()
+            .map_err(|e: CoreError| D::Error::custom(e))
+    }
+}
+
 /// A beacon: the randomness that picks the samples, an integer below 2^93 (so that it shares a
 /// public input with the worker id, `sampling::challenge`). Text form: 64 hex digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

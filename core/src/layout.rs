@@ -280,6 +280,42 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     }
 }
 
+/// The tensor roots of a model's state, per layer master, weight and bias: what a run's manifests
+/// commit as a step's state in and state out (same roles, so the same roots), and what a task
+/// binds as its initial state.
+pub fn state_roots(model: &Model) -> Result<Vec<crate::commit::Fr>> {
+    let mut roots = Vec::with_capacity(3 * model.layers.len());
+    for (l, layer) in model.layers.iter().enumerate() {
+        let (n, k) = layer.master.shape();
+        let l = l as u16;
+        let root = |role: Role, dtype: DType, rows: usize, cols: usize, values: Vec<i64>| {
+            let h = TensorHeader {
+                tag: role.tag(),
+                dtype,
+                rows,
+                cols,
+            };
+            crate::commit::commit_tensor(h, &values).map(|c| c.root)
+        };
+        roots.push(root(
+            Role::Master(l),
+            DType::I16,
+            n,
+            k,
+            widen(layer.master.data()),
+        )?);
+        roots.push(root(
+            Role::Weight(l),
+            DType::I8,
+            n,
+            k,
+            widen(layer.weight.data()),
+        )?);
+        roots.push(root(Role::Bias(l), DType::I32, n, 1, widen(&layer.bias))?);
+    }
+    Ok(roots)
+}
+
 /// The values of every tensor of a step but the dataset (slots `1..`), in [`layout`] order: what
 /// [`commit_step`] commits. The transposes are computed here with [`crate::ops::transpose`].
 pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {

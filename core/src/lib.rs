@@ -15,7 +15,9 @@
 //! * [`commit`] (Poseidon, tensor commitments, `fr_hex`: field elements in files), [`layout`] (roles, op table, architecture id),
 //!   [`sampling`] (batch rows, beacons, challenge, samples), [`trace`] (header, trace, manifest,
 //!   trace tree), [`ids`] (worker ids and beacons as text);
-//! * [`check`] — verification only; [`vectors`] — the golden vectors.
+//! * [`check`] — verification only; [`vectors`] — the golden vectors;
+//! * [`run`] (tasks, run roots, challenges: keccak-256, as a contract recomputes them) and
+//!   [`weights`] (the weights file of a run's final model and checkpoints).
 //!
 //! An op's three forms: `core/src/ops/<op>.rs` (this crate: the specification and its sampled
 //! check), `circuits/src/ops/<op>.rs` (its gadget and the circuit's sample check),
@@ -33,11 +35,13 @@ pub mod layout;
 pub mod model;
 pub mod ops;
 pub mod rng;
+pub mod run;
 pub mod sampling;
 pub mod step;
 pub mod tensor;
 pub mod trace;
 pub mod vectors;
+pub mod weights;
 
 pub use error::CoreError;
 pub use model::{Hyper, Model, ModelConfig};

@@ -265,7 +265,10 @@ impl TraceFile {
             arg: "--trace",
             reason,
         };
-        let spec: crate::train::DatasetSpec = self.dataset.parse().map_err(bad)?;
+        let spec: crate::train::DatasetSpec = self
+            .dataset
+            .parse()
+            .map_err(|e: spotproof_core::CoreError| bad(e.to_string()))?;
         let cfg = crate::train::TrainConfig {
             dataset: spec,
             test: None,

@@ -7,63 +7,9 @@ use spotproof_core::model::{Hyper, Model, ModelConfig};
 use spotproof_core::step::{self, StepSummary, StepTensors};
 use spotproof_shaders::{Gpu, GpuTrainer, ShaderError};
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Instant;
 
-/// Which dataset to train on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DatasetSpec {
-    /// The embedded UCI digits (8×8).
-    Digits,
-    /// The embedded 10k MNIST subset (28×28).
-    Mnist10k,
-    /// An IDX image/label pair on disk.
-    Idx {
-        /// Images file (idx3-ubyte, optionally gzipped).
-        images: PathBuf,
-        /// Labels file (idx1-ubyte, optionally gzipped).
-        labels: PathBuf,
-    },
-}
-
-impl FromStr for DatasetSpec {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "digits" => Ok(Self::Digits),
-            "mnist10k" => Ok(Self::Mnist10k),
-            other => match other.split_once(',') {
-                Some((i, l)) if !i.is_empty() && !l.is_empty() => Ok(Self::Idx {
-                    images: i.into(),
-                    labels: l.into(),
-                }),
-                _ => Err(format!(
-                    "expected digits, mnist10k or IMAGES,LABELS, got {other:?}"
-                )),
-            },
-        }
-    }
-}
-
-impl DatasetSpec {
-    /// Loads the dataset.
-    pub fn load(&self) -> Result<Dataset> {
-        Ok(match self {
-            Self::Digits => Dataset::digits()?,
-            Self::Mnist10k => Dataset::mnist10k()?,
-            Self::Idx { images, labels } => Dataset::from_idx_files(images, labels)?,
-        })
-    }
-
-    /// A short name for reports.
-    pub fn name(&self) -> String {
-        match self {
-            Self::Digits => "digits".into(),
-            Self::Mnist10k => "mnist10k".into(),
-            Self::Idx { images, .. } => images.display().to_string(),
-        }
-    }
-}
+pub use spotproof_core::data::{DatasetSpec, HOLDOUT_PERCENT};
 
 /// Where the step runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -97,9 +43,6 @@ pub struct TrainConfig {
     /// Hyper-parameters.
     pub hyper: Hyper,
 }
-
-/// Percentage of a dataset held out for testing when no test file is given.
-pub const HOLDOUT_PERCENT: usize = 20;
 
 /// One epoch's numbers.
 #[derive(Clone, Debug, Serialize)]
