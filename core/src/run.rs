@@ -531,6 +531,8 @@ pub struct RunFile {
     pub model: ModelConfig,
     /// Steps of the task.
     pub steps_total: u64,
+    /// Steps a challenge picks (the task's).
+    pub challenge_steps: u64,
     /// Steps committed so far, in order.
     pub steps: Vec<RunStep>,
     /// Tensor roots of the final state (per layer master, weight, bias), once complete.

@@ -35,6 +35,9 @@ pub enum WorkerError {
     /// Proving failed (e.g. a sampled element is wrong).
     #[error(transparent)]
     Prove(#[from] spotproof_circuits::ProveError),
+    /// A task, run or challenge file that cannot be read or is not of its kind and version.
+    #[error(transparent)]
+    RunFile(#[from] spotproof_verifier::audit::AuditError),
     /// An argument that parses but makes no sense.
     #[error("invalid argument {arg}: {reason}")]
     Usage {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;
+pub mod run;
 pub mod train;
 
 pub use error::WorkerError;

@@ -14,6 +14,8 @@ use spotproof_verifier::outln;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod run_cmds;
+
 /// The spotproof worker: integer-only training whose every step can be checked.
 #[derive(Parser)]
 #[command(version, about)]
@@ -26,6 +28,53 @@ struct Cli {
 enum Command {
     /// Train an MLP with the integer-only step and report per-epoch loss and accuracy.
     Train(TrainArgs),
+    /// Write a task: everything that determines a run (architecture, hyper-parameters, dataset
+    /// root, data seed, initial state, steps, circuit class and key, challenge size) and its id.
+    Task(TaskCliArgs),
+    /// Run a task: train every step (GPU or CPU), commit each as it goes, write the run file,
+    /// checkpoints and the final model into a run directory.
+    Run {
+        /// The task file.
+        #[arg(long)]
+        task: PathBuf,
+        /// The run directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the steps run.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
+        /// The worker id, an EVM address (default: the demo's id).
+        #[arg(long)]
+        worker: Option<WorkerId>,
+        /// Continue an interrupted run from its last checkpoint.
+        #[arg(long)]
+        resume: bool,
+        /// Steps between checkpoints.
+        #[arg(long, default_value_t = spotproof_prover::run::DEFAULT_CHECKPOINT_EVERY)]
+        checkpoint_every: u64,
+        /// Print one JSON object with the results on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a validator's challenge: replay each challenged step from its checkpoint, check
+    /// it recommits to the run's root, prove it under its step beacon, write the bundles.
+    Respond {
+        /// The run directory.
+        #[arg(long)]
+        run: PathBuf,
+        /// The challenge file.
+        #[arg(long)]
+        challenge: PathBuf,
+        /// The key directory (the task's class).
+        #[arg(long)]
+        keys: PathBuf,
+        /// Directory for the bundles (`step-NNNNNN.json`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Print one JSON object with the results on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Generate the proving and verifying keys of a circuit class (single-party setup).
     Setup {
         /// The class (e.g. mlp2-s64-r128; see papers/protocol.md §7.3).
@@ -145,6 +194,47 @@ struct TrainArgs {
     json: bool,
 }
 
+#[derive(clap::Args)]
+struct TaskCliArgs {
+    /// Dataset: `digits`, `mnist10k` (both embedded) or `IMAGES,LABELS` (an IDX pair).
+    #[arg(long, default_value = "digits")]
+    dataset: DatasetSpec,
+    /// Steps of the run.
+    #[arg(long)]
+    steps: u64,
+    /// Hidden layer widths, comma-separated.
+    #[arg(long, default_value = "128", value_delimiter = ',')]
+    hidden: Vec<usize>,
+    /// Rows per training step.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Seed of the split, the initial weights and the batch derivation.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Steps a challenge picks (and the worker proves).
+    #[arg(long, default_value_t = 4)]
+    challenge_steps: u64,
+    /// Start from the final state of an earlier run (its directory): a long training is a chain
+    /// of runs.
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// The key directory (the class's setup runs there if its keys are missing).
+    #[arg(long, default_value = "keys")]
+    keys: PathBuf,
+    /// Master weights move by `grad >> lr-shift` per step.
+    #[arg(long, default_value_t = Hyper::default().lr_shift)]
+    lr_shift: u32,
+    /// Biases move by `grad >> bias-lr-shift` per step.
+    #[arg(long, default_value_t = Hyper::default().bias_lr_shift)]
+    bias_lr_shift: u32,
+    /// The task file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Print the task as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
 fn parse_pair(s: &str) -> Result<(PathBuf, PathBuf), String> {
     match s.split_once(',') {
         Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.into(), b.into())),
@@ -162,6 +252,51 @@ fn main() -> ExitCode {
     };
     cli::exit(match cli.command {
         Command::Train(args) => train_cmd(args),
+        Command::Task(a) => run_cmds::task(
+            &spotproof_prover::run::TaskArgs {
+                dataset: a.dataset,
+                steps: a.steps,
+                hidden: a.hidden,
+                batch: a.batch,
+                hyper: Hyper {
+                    lr_shift: a.lr_shift,
+                    bias_lr_shift: a.bias_lr_shift,
+                    ..Hyper::default()
+                },
+                seed: a.seed,
+                challenge_steps: a.challenge_steps,
+                from: a.from,
+                keys: a.keys,
+            },
+            &a.out,
+            a.json,
+        ),
+        Command::Run {
+            task,
+            out,
+            device,
+            worker,
+            resume,
+            checkpoint_every,
+            json,
+        } => run_cmds::run(
+            &spotproof_prover::run::RunArgs {
+                task,
+                out,
+                device,
+                worker: worker.unwrap_or_else(demo::demo_worker),
+                resume,
+                checkpoint_every,
+            },
+            json,
+        ),
+        Command::Respond {
+            run,
+            challenge,
+            keys,
+            out,
+            json,
+        } => run_cmds::respond(&run, &challenge, &keys, &out, json),
         Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
         Command::Demo {
             out,

@@ -66,3 +66,74 @@ impl Progress for Silent {
     fn epoch_start(&mut self, _: usize, _: usize) {}
     fn step_done(&mut self) {}
 }
+
+/// A bar over a run's steps: committed steps, steps per second, and how far commitment lags
+/// behind compute.
+pub struct RunBar {
+    bar: ProgressBar,
+    computed: std::sync::atomic::AtomicU64,
+    committed: std::sync::atomic::AtomicU64,
+}
+
+impl RunBar {
+    /// A bar whose line reads `run [====>   ] committed/len steps rate (computed c, lag l)`.
+    pub fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("run [{bar:30}] {pos}/{len} steps {per_sec} {msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self {
+            bar,
+            computed: 0.into(),
+            committed: 0.into(),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    fn show(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (c, k) = (self.computed.load(Relaxed), self.committed.load(Relaxed));
+        self.bar.set_position(k);
+        self.bar.set_message(format!(
+            "(computed {c}, commitment lag {})",
+            c.saturating_sub(k)
+        ));
+    }
+}
+
+impl Default for RunBar {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::run::RunProgress for RunBar {
+    fn line(&self, text: String) {
+        self.bar
+            .suspend(|| spotproof_verifier::cli::errln(format_args!("{text}")));
+    }
+    fn start(&self, steps: u64, done: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.bar.set_length(steps);
+        self.bar.reset_eta();
+        self.computed.store(done, Relaxed);
+        self.committed.store(done, Relaxed);
+        self.show();
+    }
+    fn computed(&self, step: u64) {
+        self.computed
+            .store(step + 1, std::sync::atomic::Ordering::Relaxed);
+        self.show();
+    }
+    fn committed(&self, step: u64) {
+        self.committed
+            .store(step + 1, std::sync::atomic::Ordering::Relaxed);
+        self.show();
+    }
+}

@@ -10,6 +10,7 @@
 //! verifier and step registry and encodes their calldata. [`cli`] is the exit policy and output
 //! both binaries share.
 
+pub mod audit;
 pub mod bundle;
 pub mod cli;
 pub mod detection;

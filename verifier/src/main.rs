@@ -14,6 +14,8 @@ use spotproof_verifier::verify::{BeaconPin, Policy, Report, verify_bundles};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod run_cmds;
+
 /// The spotproof validator.
 #[derive(Parser)]
 #[command(version, about)]
@@ -68,10 +70,65 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a bundle readably.
+    /// Print a bundle, task, run or challenge file readably.
     Inspect {
-        /// The bundle.
+        /// The file.
         bundle: PathBuf,
+    },
+    /// Draw the challenge of a complete run: which steps the worker must prove, under which step
+    /// beacons, from the run root and a beacon the worker could not predict.
+    Challenge {
+        /// The run file (`RUN/run.json`).
+        #[arg(long)]
+        run: PathBuf,
+        /// Draw the beacon from this machine's operating system (your own challenge).
+        #[arg(
+            long,
+            required_unless_present = "block_hash",
+            conflicts_with = "block_hash"
+        )]
+        random: bool,
+        /// Use the hash of a block mined after the run root was published (0x and 64 hex
+        /// digits), whole.
+        #[arg(long)]
+        block_hash: Option<BlockHash>,
+        /// The challenge file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print the challenge as JSON on stdout too.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Audit a run against its task and your challenge: every step's manifest against the task
+    /// and its predecessor, the run root, each bundle against the challenge and the run, then the
+    /// proofs. Exit 0 verified, 1 rejected (which step, why), 2 usage or I/O.
+    Audit {
+        /// The task file.
+        #[arg(long)]
+        task: PathBuf,
+        /// The run file.
+        #[arg(long)]
+        run: PathBuf,
+        /// Your challenge file.
+        #[arg(long)]
+        challenge: PathBuf,
+        /// The task's verifying key.
+        #[arg(long)]
+        vk: PathBuf,
+        /// The bundles answering the challenge.
+        bundles: Vec<PathBuf>,
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say whether a delivered model (a weights file) is a complete run's final state: exit 0 if
+    /// it is, 1 if not.
+    CheckModel {
+        /// The run file.
+        #[arg(long)]
+        run: PathBuf,
+        /// The weights file.
+        weights: PathBuf,
     },
     /// Export a bundle for another verifier.
     Export {
@@ -156,7 +213,35 @@ fn main() -> ExitCode {
             };
             verify(&vk, &policy, &bundles, json)
         }
-        Command::Inspect { bundle } => inspect(&bundle),
+        Command::Inspect { bundle } => match run_cmds::kind(&bundle) {
+            Some(kind) => run_cmds::inspect(&bundle, &kind),
+            None => inspect(&bundle),
+        },
+        Command::Challenge {
+            run,
+            block_hash,
+            out,
+            json,
+            ..
+        } => run_cmds::challenge(&run, block_hash, &out, json),
+        Command::Audit {
+            task,
+            run,
+            challenge,
+            vk,
+            bundles,
+            json,
+        } => run_cmds::audit(
+            &spotproof_verifier::audit::AuditInput {
+                task: &task,
+                run: &run,
+                challenge: &challenge,
+                vk: &vk,
+                bundles: &bundles,
+            },
+            json,
+        ),
+        Command::CheckModel { run, weights } => run_cmds::check_model(&run, &weights),
         Command::Export {
             bundle, vk, out, ..
         } => export(&bundle, vk.as_deref(), &out),

@@ -173,7 +173,7 @@ impl std::fmt::Display for Gap {
 
 /// What pins the beacon every bundle must have been proven under. The bundle's own
 /// `beacon_source` is a label and never decides.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum BeaconPin {
     /// The Fiat–Shamir beacon of each bundle's trace root (the default: nothing else is known).
     #[default]
@@ -183,6 +183,9 @@ pub enum BeaconPin {
     /// The bundle's own beacon, because whoever receives the proof next recomputes it (the
     /// registry derives it from the beacon block's hash): only for `calldata`.
     Registry,
+    /// Per step: a run's challenged steps and their step beacons (`audit`); a bundle of a step
+    /// not in the map is refused.
+    Steps(std::collections::BTreeMap<u64, Beacon>),
 }
 
 /// What the caller requires beyond the bundles themselves.
@@ -278,8 +281,11 @@ fn precheck(vk: &Vk, b: &Bundle, policy: &Policy) -> Result<([Fr; 2], Proof<Bn25
     {
         return Err(Rejection::UncommittedRoot);
     }
-    match policy.beacon {
+    match &policy.beacon {
         BeaconPin::Given(x) if x.fr() != b.beacon => return Err(Rejection::UnexpectedBeacon),
+        BeaconPin::Steps(map) if map.get(&m.header.step).map(|x| x.fr()) != Some(b.beacon) => {
+            return Err(Rejection::UnexpectedBeacon);
+        }
         BeaconPin::FiatShamir if b.beacon != sampling::fiat_shamir_beacon(b.trace_root) => {
             return Err(match b.beacon_source {
                 BeaconSource::FiatShamir => Rejection::FiatShamirBeacon,
@@ -406,7 +412,9 @@ pub fn verify_bundles<R: rand::RngCore>(
         .find(|(_, r)| r.is_ok())
         .map(|(p, _)| {
             let kind = match (&policy.beacon, &policy.roots) {
-                (BeaconPin::Registry, _) | (BeaconPin::Given(_), Some(_)) => BeaconKind::Pinned,
+                (BeaconPin::Registry | BeaconPin::Steps(_), _) | (BeaconPin::Given(_), Some(_)) => {
+                    BeaconKind::Pinned
+                }
                 (BeaconPin::Given(_), None) => BeaconKind::RootNotPinned,
                 (BeaconPin::FiatShamir, _) => BeaconKind::FiatShamir,
             };
