@@ -221,6 +221,9 @@ struct TaskCliArgs {
     /// The key directory (the class's setup runs there if its keys are missing).
     #[arg(long, default_value = "keys")]
     keys: PathBuf,
+    /// The circuit class (default: the smallest that proves 64 samples per step).
+    #[arg(long)]
+    class: Option<String>,
     /// Master weights move by `grad >> lr-shift` per step.
     #[arg(long, default_value_t = Hyper::default().lr_shift)]
     lr_shift: u32,
@@ -267,6 +270,7 @@ fn main() -> ExitCode {
                 challenge_steps: a.challenge_steps,
                 from: a.from,
                 keys: a.keys,
+                class: a.class,
             },
             &a.out,
             a.json,

@@ -86,6 +86,8 @@ pub struct TaskArgs {
     pub from: Option<PathBuf>,
     /// The key directory (setup runs there when the class's keys are missing).
     pub keys: PathBuf,
+    /// The circuit class (default: the smallest that proves the default 64 samples).
+    pub class: Option<String>,
 }
 
 /// Writes the task `a` describes to `out` (atomically); returns it. Runs the class's setup into
@@ -160,7 +162,14 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
             ),
         ));
     }
-    let class = Class::smallest_for(&model.config, split.train.len(), sampling::DEFAULT_SAMPLES)?;
+    let class = match &a.class {
+        Some(name) => {
+            let c = Class::by_name(name)?;
+            c.check(&model.config, split.train.len(), c.samples)?;
+            c
+        }
+        None => Class::smallest_for(&model.config, split.train.len(), sampling::DEFAULT_SAMPLES)?,
+    };
     let vk_hash = ensure_keys(class, &a.keys, log)?;
     let initial_roots = layout::state_roots(&model)?;
     let fields = TaskFields {
@@ -573,6 +582,57 @@ pub fn peak_rss() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
+/// Replays step `s` of a run from its nearest checkpoint on the CPU reference and recommits it;
+/// refuses when its root is not the run's. Returns the trace and the checkpoint it started from.
+#[allow(clippy::too_many_arguments)]
+fn replay_in(
+    run_dir: &Path,
+    task: &Task,
+    run: &RunFile,
+    data: &Dataset,
+    split: &Split,
+    dataset: &Arc<TensorCommitment>,
+    s: u64,
+) -> Result<(trace::Trace, u64)> {
+    let committed = run
+        .steps
+        .get(s as usize)
+        .ok_or_else(|| usage("--run", format!("the run has no step {s}")))?;
+    let from = (0..=s)
+        .rev()
+        .find(|&c| checkpoint_path(run_dir, c).exists())
+        .ok_or_else(|| usage("--run", format!("no checkpoint at or before step {s}")))?;
+    let w = Weights::read(&checkpoint_path(run_dir, from))?;
+    let mut model = w.model;
+    for t in from..s {
+        step::train_step(&mut model, data, &batch_rows(task, split, t))?;
+    }
+    let before = model.clone();
+    let tensors = step::train_step(&mut model, data, &batch_rows(task, split, s))?;
+    let prev = match s {
+        0 => Fr::from(0u64),
+        _ => run.steps[s as usize - 1].trace_root,
+    };
+    let h = header(task, &run.worker, s, prev);
+    let tr = trace::commit_step(&before, &tensors, dataset, h)?;
+    if tr.root != committed.trace_root {
+        return Err(usage(
+            "--run",
+            format!("step {s} replayed from checkpoint {from} does not recommit to the run's root"),
+        ));
+    }
+    Ok((tr, from))
+}
+
+/// Replays step `s` of the run in `run_dir` (its `task.json`, `run.json` and checkpoints) and
+/// recommits it, refusing a root that is not the run's: the trace a proof of that step needs.
+pub fn replay(run_dir: &Path, s: u64) -> Result<trace::Trace> {
+    let task = read_task(&run_dir.join("task.json"))?;
+    let run = read_run(&run_dir.join("run.json"))?;
+    let (data, split, dataset) = task_dataset(&task)?;
+    Ok(replay_in(run_dir, &task, &run, &data, &split, &dataset, s)?.0)
+}
+
 /// Answers a challenge: for each challenged step (recomputed from the run root and the beacon,
 /// not read from the file), replays it from the nearest checkpoint on the CPU reference,
 /// recommits it (refusing when the root is not the run's), proves it under its step beacon and
@@ -622,35 +682,7 @@ pub fn respond(
     };
     for &s in &steps {
         let t0 = Instant::now();
-        let from = (0..=s)
-            .rev()
-            .find(|&c| checkpoint_path(run_dir, c).exists())
-            .ok_or_else(|| usage("--run", format!("no checkpoint at or before step {s}")))?;
-        let w = Weights::read(&checkpoint_path(run_dir, from))?;
-        let mut model = w.model;
-        for t in from..s {
-            step::train_step(&mut model, &data, &batch_rows(&task, &split, t))?;
-        }
-        let before = model.clone();
-        let tensors = step::train_step(&mut model, &data, &batch_rows(&task, &split, s))?;
-        let prev = match s {
-            0 => Fr::from(0u64),
-            _ => run.steps[s as usize - 1].trace_root,
-        };
-        let tr = trace::commit_step(
-            &before,
-            &tensors,
-            &dataset,
-            header(&task, &run.worker, s, prev),
-        )?;
-        if tr.root != run.steps[s as usize].trace_root {
-            return Err(usage(
-                "--run",
-                format!(
-                    "step {s} replayed from checkpoint {from} does not recommit to the run's root"
-                ),
-            ));
-        }
+        let (tr, from) = replay_in(run_dir, &task, &run, &data, &split, &dataset, s)?;
         report.replay_seconds.push(t0.elapsed().as_secs_f64());
         let beacon = Beacon::new(step_beacon(&root, &c.beacon, s))
             .ok_or_else(|| usage("--challenge", "a step beacon above 2^93"))?;
