@@ -1,17 +1,17 @@
-//! The main job: the whole chain on the embedded digits set — setup if the keys are missing,
-//! train and commit N steps, derive each step's Fiat–Shamir beacon, prove, write the bundles, and
-//! verify them exactly as a validator would (`verify_bundles`), whose report gives the detection.
+//! The main job: the run flow on the embedded digits set — a task (setup if the class's keys are
+//! missing), the run (train and commit every step), the validator's own random challenge, the
+//! worker's response (replay and prove the challenged steps), and the validator's audit, whose
+//! report gives the detection.
 
 use crate::error::{Result, WorkerError};
-use crate::progress::Bar;
-use crate::prove;
+use crate::progress::RunBar;
+use crate::run::{RunArgs, TaskArgs};
 use crate::train::{DatasetSpec, DeviceChoice, TrainConfig};
 use serde::Serialize;
-use spotproof_circuits::Class;
 use spotproof_core::ids::WorkerId;
 use spotproof_core::model::Hyper;
-use spotproof_verifier::detection::Detection;
-use spotproof_verifier::verify::{Policy, Report, verify_bundles};
+use spotproof_core::run::{ChallengeSource, Word};
+use spotproof_verifier::audit::{self, AuditInput, AuditReport, RunDetection};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -34,6 +34,9 @@ pub fn digits_config(seed: u64, device: DeviceChoice) -> TrainConfig {
     }
 }
 
+/// Steps the demo's task challenges.
+pub const DEMO_CHALLENGED: u64 = 2;
+
 /// The demo's worker id: an address, like every worker id.
 pub fn demo_worker() -> WorkerId {
     WorkerId::of_address(&{
@@ -46,139 +49,202 @@ pub fn demo_worker() -> WorkerId {
 /// What the demo did (`--json` prints it).
 #[derive(Clone, Debug, Serialize)]
 pub struct DemoReport {
+    /// The task file.
+    pub task: PathBuf,
+    /// The run file.
+    pub run: PathBuf,
+    /// The final model.
+    pub model: PathBuf,
+    /// The challenge file.
+    pub challenge: PathBuf,
+    /// The bundles written (the challenged steps).
+    pub bundles: Vec<PathBuf>,
     /// The verifying key file.
     pub vk: PathBuf,
-    /// Its hash.
-    pub vk_hash: String,
-    /// The bundles written.
-    pub bundles: Vec<PathBuf>,
+    /// The audit's report (JSON).
+    pub audit: PathBuf,
+    /// Whether the audit verified the run.
+    pub verified: bool,
+    /// The run root.
+    pub run_root: Word,
+    /// The challenged steps.
+    pub challenged: Vec<u64>,
     /// The circuit class.
-    pub class: &'static str,
-    /// Samples per proof.
-    pub samples_per_step: usize,
+    pub class: String,
     /// "cpu" or the adapter's name: where the steps ran.
     pub device: String,
-    /// Seconds of setup (0 when the keys existed).
-    pub setup_seconds: f64,
-    /// Seconds to load the proving key.
-    pub key_load_seconds: f64,
-    /// Seconds to train and commit every step.
-    pub train_commit_seconds: f64,
-    /// Seconds per proof.
-    pub prove_seconds: Vec<f64>,
-    /// Seconds the validator's check of all bundles took.
-    pub verify_seconds: f64,
-    /// Bundles the validator accepted.
-    pub verified: usize,
-    /// What the samples catch, as the validator computes it (Fiat–Shamir beacons: allowing for
-    /// 2^40 re-rolls).
-    pub detection: Option<Detection>,
+    /// Seconds to write the task (with the setup when the keys were missing).
+    pub task_seconds: f64,
+    /// Seconds to run every step (compute and commitment).
+    pub run_seconds: f64,
+    /// Seconds to replay and prove the challenged steps (with loading the proving key).
+    pub respond_seconds: f64,
+    /// Seconds of the audit.
+    pub audit_seconds: f64,
+    /// What the challenge catches, as the validator computes it from the task.
+    pub detection: RunDetection,
 }
 
-/// Runs the demo into `out` (`keys/` and `bundles/`). Returns the report and the validator's
-/// report on the bundles.
+/// Runs the demo into `out` (`keys/`, `task.json`, `run/`, `challenge.json`, `bundles/`,
+/// `audit.json`; an earlier demo's run, challenge and bundles are replaced, its keys kept).
+/// Returns the report and the audit.
 pub fn run(
     out: &Path,
     steps: usize,
     device: DeviceChoice,
     seed: u64,
     log: &mut dyn FnMut(String),
-) -> Result<(DemoReport, Report)> {
+) -> Result<(DemoReport, AuditReport)> {
+    if steps == 0 {
+        return Err(WorkerError::Usage {
+            arg: "--steps",
+            reason: "must be at least 1".into(),
+        });
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| WorkerError::Io { path, source }
+    };
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let (task, run_dir, challenge, bundle_dir, audit_path) = (
+        out.join("task.json"),
+        out.join("run"),
+        out.join("challenge.json"),
+        out.join("bundles"),
+        out.join("audit.json"),
+    );
+    for d in [&run_dir, &bundle_dir] {
+        if d.exists() {
+            std::fs::remove_dir_all(d).map_err(io(d))?;
+        }
+    }
+    let challenge_steps = DEMO_CHALLENGED.min(steps as u64);
+    log(format!(
+        "[1/5] task: {steps} steps of the 64-128-10 MLP on digits, {challenge_steps} of them challenged"
+    ));
+    let start = Instant::now();
     let cfg = digits_config(seed, device);
-    let (data, split, model) = crate::train::prepare(&cfg)?;
-    drop(data);
-    let class = Class::smallest_for(
-        &model.config,
-        split.train.len(),
-        spotproof_core::sampling::DEFAULT_SAMPLES,
+    let t = crate::run::make_task(
+        &TaskArgs {
+            dataset: cfg.dataset.clone(),
+            steps: steps as u64,
+            hidden: cfg.hidden.clone(),
+            batch: cfg.batch,
+            hyper: cfg.hyper,
+            seed,
+            challenge_steps,
+            from: None,
+            keys: out.join("keys"),
+            class: None,
+        },
+        &task,
+        log,
     )?;
-    let key_dir = out.join("keys");
-    let bundle_dir = out.join("bundles");
-    std::fs::create_dir_all(&bundle_dir).map_err(|source| WorkerError::Io {
-        path: bundle_dir.clone(),
-        source,
-    })?;
-    let (pk_path, _) = spotproof_verifier::keys::paths(&key_dir, class);
-    let mut setup_seconds = 0.0;
-    if pk_path.exists() {
-        log(format!(
-            "[1/4] keys of class {} found in {}",
-            class.name,
-            key_dir.display()
-        ));
-    } else {
-        log(SINGLE_PARTY.into());
-        log(format!(
-            "[1/4] setup of class {} (once; keys in {}) ...",
-            class.name,
-            key_dir.display()
-        ));
-        let start = Instant::now();
-        prove::setup_keys(class, &key_dir, false)?;
-        setup_seconds = start.elapsed().as_secs_f64();
-        log(format!("      {setup_seconds:.1} s"));
-    }
-    let start = Instant::now();
-    let (pk, keys) = prove::load_pk(class, &key_dir)?;
-    let key_load_seconds = start.elapsed().as_secs_f64();
+    let task_seconds = start.elapsed().as_secs_f64();
     log(format!(
-        "[2/4] training and committing {steps} steps of {:?} on digits ...",
-        model.config.widths
+        "      task {} (class {}) in {task_seconds:.1} s",
+        t.task_id, t.class
     ));
-    let start = Instant::now();
-    let mut bar = Bar::steps();
-    let run = crate::pipeline::run_committed(&cfg, steps, seed, demo_worker(), &mut bar);
+    log(format!(
+        "[2/5] run: train and commit every step -> {}",
+        run_dir.display()
+    ));
+    let bar = RunBar::new();
+    let r = crate::run::run_task(
+        &RunArgs {
+            task: task.clone(),
+            out: run_dir.clone(),
+            device,
+            worker: demo_worker(),
+            resume: false,
+            checkpoint_every: crate::run::DEFAULT_CHECKPOINT_EVERY,
+        },
+        &bar,
+    );
     bar.finish();
-    let run = run?;
-    let train_commit_seconds = start.elapsed().as_secs_f64();
+    let r = r?;
     log(format!(
-        "      {} steps on {} in {train_commit_seconds:.1} s",
-        run.traces.len(),
-        run.device
+        "      {} steps on {} in {:.1} s (commitment {:.1} s), run root {}",
+        r.steps, r.device, r.seconds, r.commit_seconds, r.run_root
     ));
-    let mut bundles = Vec::new();
-    let mut loaded = Vec::new();
-    let mut prove_seconds = Vec::new();
-    for (k, t) in run.traces.iter().enumerate() {
-        log(format!(
-            "[3/4] step {k}: beacon = hash(11, root) mod 2^93, proving {} samples ...",
-            class.samples
-        ));
-        let path = bundle_dir.join(format!("step-{k:06}.json"));
-        let (b, seconds) = prove::prove_offline(&pk, &keys, &model.config, t, &path)?;
-        log(format!(
-            "      proved and self-verified in {seconds:.1} s -> {}",
-            path.display()
-        ));
-        loaded.push((path.clone(), b));
-        bundles.push(path);
-        prove_seconds.push(seconds);
-    }
-    log("[4/4] verifying the bundles as a validator does ...".into());
-    let vk = spotproof_verifier::keys::read_vk(&keys.vk)?;
-    let start = Instant::now();
-    let report = verify_bundles(&vk, &loaded, &Policy::default(), &mut rand::rngs::OsRng)?;
-    let verify_seconds = start.elapsed().as_secs_f64();
+    log("[3/5] challenge: the validator's own random beacon".into());
+    let run_file = audit::read_run(&r.run)?;
+    let mut beacon = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut beacon);
+    let c = audit::challenge_of(&r.run, &run_file, ChallengeSource::Random, Word(beacon))?;
+    let mut text = serde_json::to_vec_pretty(&c).map_err(|e| WorkerError::Usage {
+        arg: "--out",
+        reason: e.to_string(),
+    })?;
+    text.push(b'\n');
+    spotproof_verifier::files::write_atomic(&challenge, &text).map_err(io(&challenge))?;
+    let challenged: Vec<u64> = c.challenged.iter().map(|x| x.step).collect();
     log(format!(
-        "      {} of {} bundles verified in {:.1} ms",
-        report.verdicts.len() - report.rejected(),
-        report.verdicts.len(),
-        verify_seconds * 1e3
+        "      steps {challenged:?} -> {}",
+        challenge.display()
+    ));
+    log("[4/5] respond: replay each challenged step from its checkpoint and prove it".into());
+    let start = Instant::now();
+    let resp = crate::run::respond(&run_dir, &challenge, &out.join("keys"), &bundle_dir, log)?;
+    let respond_seconds = start.elapsed().as_secs_f64();
+    log(format!(
+        "      {} bundles in {respond_seconds:.1} s (proofs {:?} s)",
+        resp.bundles.len(),
+        resp.prove_seconds
+            .iter()
+            .map(|s| (s * 10.0).round() / 10.0)
+            .collect::<Vec<_>>()
+    ));
+    log("[5/5] audit: the run against the task, the bundles against the challenge".into());
+    let vk = spotproof_verifier::keys::paths(
+        &out.join("keys"),
+        spotproof_circuits::Class::by_name(&t.class)?,
+    )
+    .1;
+    let start = Instant::now();
+    let report = audit::audit(
+        &AuditInput {
+            task: &task,
+            run: &r.run,
+            challenge: &challenge,
+            vk: &vk,
+            bundles: &resp.bundles,
+        },
+        &mut rand::rngs::OsRng,
+    )?;
+    let audit_seconds = start.elapsed().as_secs_f64();
+    let mut text =
+        serde_json::to_vec_pretty(&report.json(audit_seconds)).map_err(|e| WorkerError::Usage {
+            arg: "--out",
+            reason: e.to_string(),
+        })?;
+    text.push(b'\n');
+    spotproof_verifier::files::write_atomic(&audit_path, &text).map_err(io(&audit_path))?;
+    let verified = report.reasons().is_empty();
+    log(format!(
+        "      {} in {:.1} ms -> {}",
+        if verified { "verified" } else { "rejected" },
+        audit_seconds * 1e3,
+        audit_path.display()
     ));
     Ok((
         DemoReport {
-            vk: keys.vk.clone(),
-            vk_hash: keys.vk_hash.clone(),
-            bundles,
-            class: class.name,
-            samples_per_step: class.samples,
-            device: run.device,
-            setup_seconds,
-            key_load_seconds,
-            train_commit_seconds,
-            prove_seconds,
-            verify_seconds,
-            verified: report.verdicts.len() - report.rejected(),
+            task,
+            run: r.run,
+            model: r.model,
+            challenge,
+            bundles: resp.bundles,
+            vk,
+            audit: audit_path,
+            verified,
+            run_root: r.run_root,
+            challenged,
+            class: t.class,
+            device: r.device,
+            task_seconds,
+            run_seconds: r.seconds,
+            respond_seconds,
+            audit_seconds,
             detection: report.detection.clone(),
         },
         report,

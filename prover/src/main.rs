@@ -130,15 +130,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The whole chain on the digits model: setup if the keys are missing, train N steps,
-    /// commit, derive the beacon (Fiat-Shamir), prove, write bundles, verify them as a validator
-    /// does (exit 1 if it rejects one).
+    /// The run flow on the digits model: a task (setup if the keys are missing), the run (train
+    /// and commit every step), the validator's random challenge, the response (prove the
+    /// challenged steps), the audit (exit 1 if it rejects the run).
     Demo {
-        /// Output directory: `keys/` and `bundles/` go there.
+        /// Output directory: `keys/`, `task.json`, `run/`, `challenge.json`, `bundles/` and
+        /// `audit.json` go there (an earlier demo's run, challenge and bundles are replaced).
         #[arg(long)]
         out: PathBuf,
-        /// Steps to train and prove.
-        #[arg(long, default_value_t = 2)]
+        /// Steps of the run (2 of them are challenged and proven).
+        #[arg(long, default_value_t = 8)]
         steps: usize,
         /// Where the step runs.
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
@@ -420,14 +421,18 @@ fn prove_cmd(trace: &Path, beacon: Beacon, keys: &Path, out: &Path) -> Handled {
 }
 
 fn demo_cmd(out: &Path, steps: usize, device: DeviceChoice, seed: u64, json: bool) -> Handled {
-    let (report, verified) = demo::run(out, steps, device, seed, &mut |line| {
+    let (report, audit) = demo::run(out, steps, device, seed, &mut |line| {
         cli::errln(format_args!("{line}"))
     })?;
-    if let Some(d) = &report.detection {
-        cli::errln(format_args!("      {}", d.describe()));
-    }
     cli::errln(format_args!(
-        "verify with: spotproof-validator verify --vk {} {}",
+        "      per op of a challenged step: {}",
+        report.detection.per_op.describe()
+    ));
+    cli::errln(format_args!(
+        "audit with: spotproof-validator audit --task {} --run {} --challenge {} --vk {} {}",
+        report.task.display(),
+        report.run.display(),
+        report.challenge.display(),
         report.vk.display(),
         report
             .bundles
@@ -439,5 +444,5 @@ fn demo_cmd(out: &Path, steps: usize, device: DeviceChoice, seed: u64, json: boo
     if json {
         outln!("{}", serde_json::to_string(&report)?)?;
     }
-    Ok(Outcome::of(verified.reasons()))
+    Ok(Outcome::of(audit.reasons()))
 }

@@ -329,6 +329,21 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// The report as JSON (`verified`, `task_id`, `run_root`, `challenged`, `rejections`,
+    /// `detection`, `seconds`): what `audit --json` prints.
+    pub fn json(&self, seconds: f64) -> serde_json::Value {
+        let reasons = self.reasons();
+        serde_json::json!({
+            "verified": reasons.is_empty(),
+            "task_id": self.task_id,
+            "run_root": self.run_root,
+            "challenged": self.challenged,
+            "rejections": reasons,
+            "detection": self.detection,
+            "seconds": seconds,
+        })
+    }
+
     /// Every reason the run is not verified, one line each.
     pub fn reasons(&self) -> Vec<String> {
         let mut out: Vec<String> = self.rejections.iter().map(|r| r.to_string()).collect();

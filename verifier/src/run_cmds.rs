@@ -55,15 +55,7 @@ pub fn audit(input: &AuditInput<'_>, json: bool) -> Result<Outcome> {
     let reasons = report.reasons();
     let d = &report.detection;
     if json {
-        let v = serde_json::json!({
-            "verified": reasons.is_empty(),
-            "task_id": report.task_id,
-            "run_root": report.run_root,
-            "challenged": report.challenged,
-            "rejections": reasons,
-            "detection": d,
-            "seconds": seconds,
-        });
+        let v = report.json(seconds);
         outln!("{v}")?;
     } else {
         let verdict = if reasons.is_empty() {
