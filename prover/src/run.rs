@@ -15,7 +15,7 @@ use spotproof_core::commit::{Fr, TensorCommitment};
 use spotproof_core::data::{Dataset, DatasetSpec, Split};
 use spotproof_core::ids::{Beacon, WorkerId};
 use spotproof_core::layout;
-use spotproof_core::model::{Hyper, Model, ModelConfig};
+use spotproof_core::model::{Hyper, Model};
 use spotproof_core::run::{
     Init, RUN_FORMAT, RUN_FORMAT_VERSION, RunFile, RunStep, TASK_FORMAT, Task, TaskFields, Word,
     challenged_steps, run_root, step_beacon,
@@ -106,15 +106,7 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
     let (data, split, dataset) = spotproof_core::run::dataset_of(&spec, a.seed)?;
     let (init, model, data_seed) = match &a.from {
         None => {
-            let mut widths = vec![data.features()];
-            widths.extend_from_slice(&a.hidden);
-            widths.push(data.classes);
-            let config = ModelConfig {
-                widths,
-                batch: a.batch,
-                hyper: a.hyper,
-                input_scale: data.scale,
-            };
+            let config = crate::train::model_config(&data, &a.hidden, a.batch, a.hyper);
             (Init::Seed(a.seed), Model::init(config, a.seed)?, a.seed)
         }
         Some(dir) => {

@@ -199,6 +199,19 @@ pub trait Progress {
     fn step_done(&mut self);
 }
 
+/// The MLP a dataset implies: its features in, `hidden` widths, its classes out.
+pub fn model_config(data: &Dataset, hidden: &[usize], batch: usize, hyper: Hyper) -> ModelConfig {
+    let mut widths = vec![data.features()];
+    widths.extend_from_slice(hidden);
+    widths.push(data.classes);
+    ModelConfig {
+        widths,
+        batch,
+        hyper,
+        input_scale: data.scale,
+    }
+}
+
 /// The data, split and model a configuration describes (before any device is opened).
 pub fn prepare(cfg: &TrainConfig) -> Result<(Dataset, Split, Model)> {
     if cfg.epochs == 0 {
@@ -231,16 +244,10 @@ pub fn prepare(cfg: &TrainConfig) -> Result<(Dataset, Split, Model)> {
             ),
         });
     }
-    let mut widths = vec![data.features()];
-    widths.extend_from_slice(&cfg.hidden);
-    widths.push(data.classes);
-    let config = ModelConfig {
-        widths,
-        batch: cfg.batch,
-        hyper: cfg.hyper,
-        input_scale: data.scale,
-    };
-    let model = Model::init(config, cfg.seed)?;
+    let model = Model::init(
+        model_config(&data, &cfg.hidden, cfg.batch, cfg.hyper),
+        cfg.seed,
+    )?;
     Ok((data, split, model))
 }
 

@@ -625,8 +625,9 @@ fn a_killed_run_resumes_to_the_same_roots() {
     let whole = dir.join("whole");
     run::run_task(&run_args(&task, &whole, worker_id(7)), &Quiet).unwrap();
     let killed = dir.join("killed");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
-        .args([
+    let id = worker_id(7).to_string();
+    let args = |resume: bool| {
+        let mut a = vec![
             "run",
             "--task",
             s(&task),
@@ -637,8 +638,15 @@ fn a_killed_run_resumes_to_the_same_roots() {
             "--checkpoint-every",
             "4",
             "--worker",
-        ])
-        .arg(worker_id(7).to_string())
+            &id,
+        ];
+        if resume {
+            a.push("--resume");
+        }
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
+        .args(args(false))
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -651,20 +659,10 @@ fn a_killed_run_resumes_to_the_same_roots() {
     child.wait().unwrap();
     // Whatever the moment, the run file on disk is whole (written atomically).
     audit::read_run(&killed.join("run.json")).unwrap();
-    let resumed = worker(&[
-        "run",
-        "--task",
-        s(&task),
-        "--out",
-        s(&killed),
-        "--device",
-        "cpu",
-        "--checkpoint-every",
-        "4",
-        "--resume",
-        "--worker",
-        &worker_id(7).to_string(),
-    ]);
+    let resumed = Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
+        .args(args(true))
+        .output()
+        .unwrap();
     assert_eq!(
         resumed.status.code(),
         Some(0),
