@@ -497,6 +497,12 @@ pub fn audit<R: rand::RngCore>(
             why: "another class",
         });
     }
+    if vk.class.samples as u64 != task.samples {
+        return Err(AuditError::Key {
+            path: input.vk.to_path_buf(),
+            why: "its class proves another number of samples than the task says",
+        });
+    }
     if format!("0x{}", vk.hash) != task.vk_hash.to_string() {
         return Err(AuditError::Key {
             path: input.vk.to_path_buf(),
