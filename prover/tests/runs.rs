@@ -677,3 +677,36 @@ fn a_killed_run_resumes_to_the_same_roots() {
         );
     }
 }
+
+/// The README's main command: the run flow on digits (class `mlp2-s64-r128`: its own setup),
+/// whose `--json` names every file and says whether the audit verified the run.
+#[test]
+fn the_demo_is_the_run_flow() {
+    let dir = temp_dir("demo");
+    let out = worker(&[
+        "demo",
+        "--out",
+        s(&dir),
+        "--steps",
+        "3",
+        "--device",
+        "cpu",
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], true);
+    for key in ["task", "run", "model", "challenge", "vk", "audit"] {
+        assert!(Path::new(v[key].as_str().unwrap()).exists(), "{key}");
+    }
+    assert_eq!(v["bundles"].as_array().unwrap().len(), 2);
+    let audit: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(v["audit"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(audit["verified"], true);
+    assert_eq!(audit["challenged"], v["challenged"]);
+}
