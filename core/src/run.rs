@@ -366,7 +366,7 @@ impl Task {
         }
         self.model
             .validate()
-            .map_err(|e| TaskError::Model(e.to_string()))?;
+            .map_err(|e| TaskError::Model(Box::new(e)))?;
         if self.arch_id != crate::layout::arch_id(&self.model) {
             return Err(TaskError::ArchId);
         }
@@ -387,7 +387,7 @@ impl Task {
 }
 
 /// Why a task file is not a task.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum TaskError {
     /// Another kind of file.
     #[error("not a task file (format {0:?})")]
@@ -397,7 +397,7 @@ pub enum TaskError {
     Version(u32),
     /// An invalid configuration.
     #[error("its model configuration is invalid: {0}")]
-    Model(String),
+    Model(#[source] Box<CoreError>),
     /// An architecture id that is not the configuration's.
     #[error("its architecture id is not its configuration's")]
     ArchId,

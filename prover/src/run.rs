@@ -131,7 +131,9 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
             (
                 Init::FromRun {
                     run_root: root,
-                    weights: weights_path,
+                    // Absolute, so that the task reads the same from any directory; the
+                    // initial roots, not the path, bind the state.
+                    weights: std::fs::canonicalize(&weights_path).unwrap_or(weights_path),
                 },
                 w.model,
                 data_seed,
