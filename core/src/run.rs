@@ -148,15 +148,18 @@ pub fn task_domain() -> Word {
 }
 
 /// The fields a task id binds, in encoding order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskFields {
     /// Architecture id (every width and hyper-parameter, `layout::arch_id`).
+    #[serde(with = "fr_hex")]
     pub arch_id: Fr,
     /// Root of the committed training rows.
+    #[serde(with = "fr_hex")]
     pub dataset_root: Fr,
     /// Seed of the batch derivation.
     pub data_seed: u64,
     /// Tensor roots of the initial state: per layer master, weight, bias.
+    #[serde(with = "fr_hex")]
     pub initial_roots: Vec<Fr>,
     /// Steps of the run.
     pub steps: u64,

@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 pub const VERSION: u32 = 1;
 
 /// Folders of `vectors/` whose files are not op vectors ([`OpVector`]): a whole step, tensor
-/// commitments, a committed step end to end.
-pub const NON_OP_FOLDERS: [&str; 3] = ["step", "commit", "trace"];
+/// commitments, a committed step end to end, the run layer's hashes.
+pub const NON_OP_FOLDERS: [&str; 4] = ["step", "commit", "trace", "run"];
 
 /// A tensor of any integer type, widened to i64 for storage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -479,5 +479,76 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
         sample_seed: sampling::sample_seed(t.root, beacon),
         samples,
         public_inputs: [t.root, challenge],
+    })
+}
+
+/// What the run layer's hashes take: a task's fields, a run's trace roots, a beacon and the
+/// number of steps challenged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInputs {
+    /// The fields a task id binds.
+    pub task: crate::run::TaskFields,
+    /// The steps' trace roots.
+    #[serde(with = "commit::fr_hex")]
+    pub trace_roots: Vec<Fr>,
+    /// The challenge's beacon.
+    pub beacon: crate::run::Word,
+    /// Steps challenged.
+    pub challenge_steps: u64,
+}
+
+/// Everything the run layer derives from [`RunInputs`] (`papers/protocol.md` §12), as a contract
+/// must recompute it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunOutputs {
+    /// The task id.
+    pub task_id: crate::run::Word,
+    /// Each step's leaf of the run tree.
+    pub leaves: Vec<crate::run::Word>,
+    /// The run root.
+    pub run_root: crate::run::Word,
+    /// Each step's membership path (siblings from the leaf up).
+    pub paths: Vec<Vec<crate::run::Word>>,
+    /// The challenge's draws, `k = 0 … C−1`.
+    pub draws: Vec<crate::run::Word>,
+    /// The challenged steps and their beacons.
+    pub challenged: Vec<crate::run::ChallengedStep>,
+}
+
+/// The run layer's worked example.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// What the hashes take.
+    pub inputs: RunInputs,
+    /// What they give.
+    pub outputs: RunOutputs,
+}
+
+/// Derives the run layer's outputs; `None` when the challenge size does not fit the run.
+pub fn run_outputs(i: &RunInputs) -> Option<RunOutputs> {
+    use crate::run;
+    let root = run::run_root(&i.trace_roots);
+    let n = i.trace_roots.len() as u64;
+    let c = run::Challenge::derive(
+        i.task.id(),
+        root,
+        n,
+        i.challenge_steps,
+        run::ChallengeSource::Random,
+        i.beacon,
+    )?;
+    Some(RunOutputs {
+        task_id: i.task.id(),
+        leaves: i.trace_roots.iter().map(run::run_leaf).collect(),
+        run_root: root,
+        paths: (0..i.trace_roots.len())
+            .map(|s| run::run_path(&i.trace_roots, s))
+            .collect(),
+        draws: (0..i.challenge_steps)
+            .map(|k| run::challenge_draw(&root, &i.beacon, k))
+            .collect(),
+        challenged: c.challenged,
     })
 }

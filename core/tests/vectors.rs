@@ -88,3 +88,25 @@ fn trace_vector_replays() {
     assert_eq!(ops.len(), v.outputs.op_digests.len());
     assert!(v.outputs.samples.iter().all(|s| !s.rows.is_empty()));
 }
+
+/// The run layer's pin: task id, run-tree leaves and root, membership paths, the challenge's
+/// draws, steps and step beacons; every path proves its step and no other.
+#[test]
+fn run_vector_replays() {
+    use spotproof_core::run;
+    let text = std::fs::read_to_string(dir().join("run/v1.json")).unwrap();
+    let v: vectors::RunVector = serde_json::from_str(&text).unwrap();
+    assert_eq!(vectors::run_outputs(&v.inputs).unwrap(), v.outputs);
+    let n = v.inputs.trace_roots.len() as u64;
+    for (s, path) in v.outputs.paths.iter().enumerate() {
+        let r = &v.inputs.trace_roots[s];
+        assert!(run::run_path_ok(&v.outputs.run_root, n, s as u64, r, path));
+        assert!(!run::run_path_ok(
+            &v.outputs.run_root,
+            n,
+            (s as u64 + 1) % n,
+            r,
+            path
+        ));
+    }
+}

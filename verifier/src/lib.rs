@@ -157,6 +157,14 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
             Err(e) => Some(format!("the reference rejects the inputs: {e}")),
         };
         ("trace".to_string(), mismatch)
+    } else if folder == "run" {
+        let v: vectors::RunVector = serde_json::from_str(&text).map_err(parse)?;
+        let mismatch = match vectors::run_outputs(&v.inputs) {
+            Some(out) if out == v.outputs => None,
+            Some(_) => Some("a run-layer hash differs".to_string()),
+            None => Some("the challenge size does not fit the run".to_string()),
+        };
+        ("run".to_string(), mismatch)
     } else {
         let v: OpVector = serde_json::from_str(&text).map_err(parse)?;
         let mismatch = match vectors::evaluate(&v) {

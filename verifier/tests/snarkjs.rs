@@ -125,3 +125,46 @@ fn write_dir_refuses_wrong_input_count() {
         "nothing written"
     );
 }
+
+/// The run layer — task id, run-tree leaves and root, membership paths, the challenge's draws,
+/// steps and step beacons — recomputed by an independent JavaScript implementation written from
+/// `papers/protocol.md` §12 (`tests/js/run_layer.js`, keccak-256 from js-sha3, which the pinned
+/// snarkjs installs) agrees with `vectors/run/v1.json`, which the core tests tie to our code.
+#[test]
+fn an_independent_implementation_agrees_on_the_run_layer() {
+    let Some(snarkjs_bin) =
+        snarkjs_or_skip("an_independent_implementation_agrees_on_the_run_layer")
+    else {
+        return;
+    };
+    // `…/node_modules/.bin/snarkjs` → `…/node_modules`.
+    let Some(modules) = snarkjs_bin
+        .parent()
+        .and_then(std::path::Path::parent)
+        .filter(|m| m.join("js-sha3").is_dir())
+    else {
+        assert!(
+            std::env::var("SPOTPROOF_REQUIRE_SNARKJS").as_deref() != Ok("1"),
+            "js-sha3 is not beside {}",
+            snarkjs_bin.display()
+        );
+        eprintln!(
+            "skipped: js-sha3 not found beside {}",
+            snarkjs_bin.display()
+        );
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("node")
+        .arg(dir.join("tests/js/run_layer.js"))
+        .arg(dir.join("../vectors/run/v1.json"))
+        .arg(modules)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.trim() == "ok",
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -12,8 +12,8 @@ use spotproof_core::sampling;
 use spotproof_core::step;
 use spotproof_core::tensor::Mat;
 use spotproof_core::vectors::{
-    CommitVector, OpVector, StepVector, Tensor, TraceInputs, TraceVector, VERSION, commit_example,
-    evaluate, trace_outputs,
+    CommitVector, OpVector, RunInputs, RunVector, StepVector, Tensor, TraceInputs, TraceVector,
+    VERSION, commit_example, evaluate, run_outputs, trace_outputs,
 };
 use std::collections::BTreeMap;
 
@@ -311,6 +311,33 @@ pub fn trace_vector() -> Result<TraceVector> {
     })
 }
 
+/// The run layer on 5 steps (a padded tree of 8 leaves), 3 of them challenged, with a task whose
+/// fields are small recognisable numbers.
+pub fn run_vector() -> Result<RunVector> {
+    use spotproof_core::run::{TaskFields, keccak};
+    let inputs = RunInputs {
+        task: TaskFields {
+            arch_id: commit::fe(1),
+            dataset_root: commit::fe(2),
+            data_seed: 3,
+            initial_roots: (4..10).map(commit::fe).collect(),
+            steps: 5,
+            samples: 64,
+            challenge_steps: 3,
+            vk_hash: keccak(b"vk"),
+        },
+        trace_roots: (0..5).map(|i| commit::hash(&[commit::fe(i)])).collect(),
+        beacon: keccak(b"spotproof.vector.beacon"),
+        challenge_steps: 3,
+    };
+    let outputs = run_outputs(&inputs).ok_or("the run vector's challenge does not fit")?;
+    Ok(RunVector {
+        version: VERSION,
+        inputs,
+        outputs,
+    })
+}
+
 /// Every vector file as (path relative to `vectors/`, JSON), in a fixed order.
 pub fn files() -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = op_vectors()?
@@ -328,6 +355,7 @@ pub fn files() -> Result<Vec<(String, String)>> {
         to_json(&commit_vector()?)?,
     ));
     files.push((format!("trace/v{VERSION}.json"), to_json(&trace_vector()?)?));
+    files.push((format!("run/v{VERSION}.json"), to_json(&run_vector()?)?));
     Ok(files)
 }
 
