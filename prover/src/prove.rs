@@ -139,35 +139,6 @@ pub fn prove_trace(
     ))
 }
 
-/// Proves a committed step under its Fiat–Shamir beacon and writes the bundle to `out`.
-pub fn prove_offline(
-    pk: &ProvingKey<Bn254>,
-    keys: &KeyFiles,
-    model: &ModelConfig,
-    t: &Trace,
-    out: &Path,
-) -> Result<(Bundle, f64)> {
-    let (b, seconds) = crate::progress::spin(
-        format!(
-            "proving step {} ({} samples)",
-            t.header.step, keys.class.samples
-        ),
-        || {
-            prove_trace(
-                pk,
-                keys,
-                model,
-                t,
-                Beacon::fiat_shamir(t.root),
-                BeaconSource::FiatShamir,
-            )
-        },
-    );
-    let b = b?;
-    b.write(out).map_err(io(out))?;
-    Ok((b, seconds))
-}
-
 /// Proves a committed step from its trace file under a beacon received after the commitment (a
 /// validator's, or a block hash's), with the class's keys from `keys`, and writes the bundle to
 /// `out` atomically. Returns the bundle and the proving seconds.
