@@ -301,7 +301,7 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
 }
 
 /// The roots of a manifest's weight state `(in, out)`: per layer master, weight, bias.
-fn state_roots(m: &Manifest) -> (Vec<Fr>, Vec<Fr>) {
+pub fn state_roots(m: &Manifest) -> (Vec<Fr>, Vec<Fr>) {
     let (mut first, mut second) = (Vec::new(), Vec::new());
     let mut seen = std::collections::HashSet::new();
     for t in &m.tensors {

@@ -172,6 +172,17 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Exit 0, and the JSON it printed.
+fn json_of(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Exit 2 with one `error:` line and no panic.
 fn usage_error(out: &Output, needle: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
@@ -214,14 +225,7 @@ fn the_run_flow_verifies_and_the_model_is_the_final_state() {
         "--json",
     ];
     args.extend(f.bundles.iter().map(|p| s(p)));
-    let out = validator(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(&validator(&args));
     assert_eq!(v["verified"], true);
     assert_eq!(v["challenged"].as_array().unwrap().len(), 2);
     // The delivered model is the final state; a checkpoint is not.
@@ -693,13 +697,7 @@ fn the_demo_is_the_run_flow() {
         "cpu",
         "--json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(&out);
     assert_eq!(v["verified"], true);
     for key in ["task", "run", "model", "challenge", "vk", "audit"] {
         assert!(Path::new(v[key].as_str().unwrap()).exists(), "{key}");

@@ -384,22 +384,6 @@ pub fn check_task_inputs(task: &Task) -> Result<(), AuditError> {
     Ok(())
 }
 
-/// The tensor roots a manifest's state slots hold, (in, out): per layer master, weight, bias.
-fn state_roots(m: &spotproof_core::trace::Manifest) -> (Vec<Fr>, Vec<Fr>) {
-    let (mut first, mut second) = (Vec::new(), Vec::new());
-    let mut seen = std::collections::HashSet::new();
-    for t in &m.tensors {
-        if matches!(t.role, Role::Master(_) | Role::Weight(_) | Role::Bias(_)) {
-            if seen.insert(t.role) {
-                first.push(t.root());
-            } else {
-                second.push(t.root());
-            }
-        }
-    }
-    (first, second)
-}
-
 /// Checks every step of a run against the task and its predecessor, the final state and the run
 /// root. Returns the rejections.
 pub fn check_run(task: &Task, run: &RunFile) -> Vec<RunRejection> {
@@ -447,7 +431,7 @@ pub fn check_run(task: &Task, run: &RunFile) -> Vec<RunRejection> {
             continue;
         }
         if k == 0 {
-            if h.prev_root != zero || state_roots(m).0 != task.initial_roots {
+            if h.prev_root != zero || check::state_roots(m).0 != task.initial_roots {
                 out.push(fault(StepFault::Initial));
             }
         } else {
@@ -458,7 +442,7 @@ pub fn check_run(task: &Task, run: &RunFile) -> Vec<RunRejection> {
         }
     }
     if let Some(last) = run.steps.last()
-        && state_roots(&last.manifest).1 != run.final_roots
+        && check::state_roots(&last.manifest).1 != run.final_roots
     {
         out.push(RunRejection::FinalState);
     }
@@ -633,7 +617,7 @@ pub fn check_model(run_path: &Path, weights: &Path) -> Result<Option<&'static st
     let last = run
         .steps
         .last()
-        .map(|s| state_roots(&s.manifest).1)
+        .map(|s| check::state_roots(&s.manifest).1)
         .unwrap_or_default();
     if last != run.final_roots {
         return Ok(Some("the run's final roots are not its last step's state"));
