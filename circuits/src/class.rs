@@ -8,6 +8,7 @@
 
 use spotproof_core::commit::tree_path_len;
 use spotproof_core::model::ModelConfig;
+use spotproof_core::trace::Work;
 
 /// One class of the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +74,23 @@ fn names() -> String {
 }
 
 impl Class {
+    /// The most one proof of the class checks: its `S` samples go to op `j mod n_ops` of the
+    /// layout (`sampling::samples_of`); a dot-product sample recomputes as many
+    /// multiply-accumulates as its inner row is long, at most the class's longest row, and any
+    /// other sample one element-wise output. A bundle's own figure (`Manifest::work`) uses the
+    /// model's row lengths.
+    pub fn capacity(&self) -> Work {
+        let ops = crate::step::template(self.layers).ops;
+        let mut w = Work::default();
+        for j in 0..self.samples {
+            match spotproof_core::ops::sampled_op(ops[j % ops.len()].kind).inner() {
+                Some(_) => w.macs += self.max_row as u64,
+                None => w.outputs += 1,
+            }
+        }
+        w
+    }
+
     /// The class named `name`.
     pub fn by_name(name: &str) -> Result<Class, ClassError> {
         CLASSES

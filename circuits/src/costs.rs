@@ -8,21 +8,23 @@ use spotproof_core::ops::OpKind;
 /// Row lengths at which the cost of one sample is reported (digits and MNIST inputs).
 pub const ROW_LENGTHS: [usize; 2] = [64, 784];
 
-/// The CSV: one `class` row per catalogue class (with the SHA-256 of its constraint matrices,
+/// The CSV: one `class` row per catalogue class (with what one proof checks at most,
+/// [`Class::capacity`]: multiply-accumulates and element-wise outputs; and the SHA-256 of its constraint matrices,
 /// [`crate::groth::matrices_digest`], so that a change to any constraint shows), then one `sample`
 /// row per op kind and row length (the most expensive sample of that kind in a class whose longest row is that length,
 /// everything included: derivation, openings, Merkle paths, unpacking, arithmetic), and the mean
 /// over a step's samples.
 pub fn csv() -> Result<String, ProveError> {
     let mut out = String::from(
-        "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean,matrices_sha256\n",
+        "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean,macs,outputs,matrices_sha256\n",
     );
     for c in CLASSES {
         let p = profile(c)?;
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
         let digest = crate::groth::matrices_digest(c)?;
+        let w = c.capacity();
         out += &format!(
-            "class,{},{},{},{},{},{},{},{},{digest}\n",
+            "class,{},{},{},{},{},{},{},{},{},{},{digest}\n",
             c.name,
             c.max_row,
             c.samples,
@@ -30,7 +32,9 @@ pub fn csv() -> Result<String, ProveError> {
             p.witnesses,
             p.public_inputs,
             p.fixed,
-            mean
+            mean,
+            w.macs,
+            w.outputs
         );
     }
     for len in ROW_LENGTHS {
@@ -50,10 +54,10 @@ pub fn csv() -> Result<String, ProveError> {
                 .map(|s| s.1)
                 .max()
                 .unwrap_or(0);
-            out += &format!("sample,{},{len},1,{worst},,,,,\n", k.name());
+            out += &format!("sample,{},{len},1,{worst},,,,,,,\n", k.name());
         }
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
-        out += &format!("sample,mean,{len},1,{mean},,,,,\n");
+        out += &format!("sample,mean,{len},1,{mean},,,,,,,\n");
     }
     Ok(out)
 }

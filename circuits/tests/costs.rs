@@ -21,3 +21,42 @@ fn constraints_csv_is_current() {
         2 * 10
     );
 }
+
+/// The checked-work columns, recomputed from the class alone: of a 2-layer step's 18 ops, the
+/// dot products are the 2 forward matmuls, the 1 backward input matmul (layer 0 gets none) and
+/// the 2 weight gradients; sample `j` goes to op `j mod 18`.
+#[test]
+fn the_checked_work_is_the_classs() {
+    use spotproof_core::ops::OpKind;
+    let csv = spotproof_circuits::costs::csv().unwrap();
+    for c in spotproof_circuits::class::CLASSES {
+        let ops = spotproof_circuits::step::template(c.layers).ops;
+        let dot = |k: OpKind| {
+            matches!(
+                k,
+                OpKind::LinearForward | OpKind::LinearBackwardInput | OpKind::WeightGrad
+            )
+        };
+        assert_eq!(ops.iter().filter(|o| dot(o.kind)).count(), 5);
+        let on_dots = (0..c.samples)
+            .filter(|j| dot(ops[j % ops.len()].kind))
+            .count();
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("class,{},", c.name)))
+            .unwrap();
+        let f: Vec<&str> = row.split(',').collect();
+        assert_eq!(
+            f[9].parse::<usize>().unwrap(),
+            on_dots * c.max_row,
+            "{}",
+            c.name
+        );
+        assert_eq!(
+            f[10].parse::<usize>().unwrap(),
+            c.samples - on_dots,
+            "{}",
+            c.name
+        );
+    }
+}

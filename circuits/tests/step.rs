@@ -118,18 +118,18 @@ fn a_proof_verifies_only_for_its_public_inputs() {
         (public.to_vec(), proof.clone()),
         (public.to_vec(), proof.clone()),
     ];
-    assert!(spotproof_circuits::batch_verify(&pk.vk, &ok, &mut rng));
+    assert!(spotproof_circuits::batch_verify(&pvk, &ok, &mut rng));
     let mut bad = ok.clone();
     bad[1].0[1] += Fr::from(1u64);
-    assert!(!spotproof_circuits::batch_verify(&pk.vk, &bad, &mut rng));
+    assert!(!spotproof_circuits::batch_verify(&pvk, &bad, &mut rng));
 }
 
-/// The end-to-end vector (`vectors/trace/v1.json`): the circuit's public inputs for that step are
+/// The end-to-end vector (`vectors/trace/v2.json`): the circuit's public inputs for that step are
 /// the file's, and the step satisfies the circuit under its Fiat–Shamir beacon.
 #[test]
 fn the_trace_vector_satisfies_the_circuit_with_its_public_inputs() {
     use spotproof_core::vectors;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/trace/v1.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/trace/v2.json");
     let v: vectors::TraceVector =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let (t, beacon) = vectors::trace_of(&v.inputs).unwrap();

@@ -95,8 +95,7 @@ fn trace_tree(leaves: &[Fr]) -> MerkleTree<MerkleConfig> {
         digests.len().next_power_of_two().max(2),
         hash(&[fe(domain::DOMAIN_PAD)]),
     );
-    let p = commit::poseidon();
-    MerkleTree::new_with_leaf_digest(p, p, digests).expect("trace tree")
+    MerkleTree::new_with_leaf_digest(&(), &(), digests).expect("trace tree")
 }
 
 fn tensor_tree(h: &TensorHeader, values: &[i64]) -> MerkleTree<MerkleConfig> {
@@ -105,8 +104,7 @@ fn tensor_tree(h: &TensorHeader, values: &[i64]) -> MerkleTree<MerkleConfig> {
         .map(|row| hash(&commit::row_leaf(h.dtype, row).expect("row in range")))
         .collect();
     digests.resize(h.leaves(), hash(&[fe(domain::DOMAIN_PAD)]));
-    let p = commit::poseidon();
-    MerkleTree::new_with_leaf_digest(p, p, digests).expect("tensor tree")
+    MerkleTree::new_with_leaf_digest(&(), &(), digests).expect("tensor tree")
 }
 
 impl Attack {

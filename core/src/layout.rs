@@ -47,6 +47,11 @@ pub enum Role {
 }
 
 impl Role {
+    /// Weight state (masters, int8 weights, biases): a step's state out is the next step's state in.
+    pub fn is_state(self) -> bool {
+        matches!(self, Role::Master(_) | Role::Weight(_) | Role::Bias(_))
+    }
+
     /// The tag committed in the tensor root.
     pub fn tag(self) -> u64 {
         let (kind, layer) = match self {

@@ -34,6 +34,7 @@ pub mod ids;
 pub mod layout;
 pub mod model;
 pub mod ops;
+pub mod poseidon2;
 pub mod rng;
 pub mod run;
 pub mod sampling;

@@ -24,8 +24,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-/// Version of the task, run and challenge formats (each file carries it; another is refused).
-pub const RUN_FORMAT_VERSION: u32 = 1;
+/// Version of the task, run and challenge formats (each file carries it; another is refused):
+/// 2 is protocol v2 (Poseidon2 commitments: every root a version-1 file names differs).
+pub const RUN_FORMAT_VERSION: u32 = 2;
 /// The `format` field of a task file.
 pub const TASK_FORMAT: &str = "spotproof-task";
 /// The `format` field of a run file.
@@ -65,6 +66,11 @@ impl Word {
             .iter()
             .fold(0u128, |r, &b| (r * 256 + u128::from(b)) % m);
         r as u64
+    }
+
+    /// The low 64 bits, as `uint64(uint256)` truncates.
+    pub fn low_u64(&self) -> u64 {
+        u64::from_be_bytes(self.0[24..].try_into().unwrap_or([0; 8]))
     }
 
     /// The low `bits` bits (`bits ≤ 128`) as a field element.

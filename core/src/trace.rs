@@ -14,9 +14,11 @@ use crate::domain::{DOMAIN_HEADER, DOMAIN_TRACE_LEAF};
 use crate::error::{ConfigError, CoreError, OpenError, Result};
 use crate::layout::{OpDesc, Role, layout, step_values};
 use crate::model::{Model, ModelConfig};
+use crate::ops::sampled::Operand;
 use crate::sampling::{Sample, samples_of};
 use crate::step::StepTensors;
 use ark_crypto_primitives::merkle_tree::MerkleTree;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -164,6 +166,16 @@ impl ManifestTensor {
     }
 }
 
+/// What a proof checks: the multiply-accumulates of its sampled dot-product outputs and the
+/// number of its sampled element-wise outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Work {
+    /// Multiply-accumulates recomputed.
+    pub macs: u64,
+    /// Element-wise outputs recomputed.
+    pub outputs: u64,
+}
+
 /// What a validator needs of a committed step, without any tensor data (a bundle's `header`,
 /// `tensors` and `ops`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,6 +222,31 @@ impl Manifest {
         samples_of(&self.ops, &self.sizes(), root, beacon, s)
     }
 
+    /// What the samples `samples` check: each sampled output element of a dot-product op is as
+    /// many multiply-accumulates as its inner operand's row is long; any other op's is one
+    /// element-wise output.
+    pub fn work(&self, samples: &[Sample]) -> Work {
+        let mut w = Work::default();
+        for s in samples {
+            let Some(op) = self.ops.get(s.op) else {
+                continue;
+            };
+            let inner = crate::ops::sampled_op(op.kind).inner().and_then(|operand| {
+                let slot = match operand {
+                    Operand::Input(k) => op.inputs.get(k),
+                    Operand::Output(k) => op.outputs.get(k),
+                };
+                slot.and_then(|&t| self.tensors.get(t))
+                    .map(|t| t.cols as u64)
+            });
+            match inner {
+                Some(k) => w.macs += k,
+                None => w.outputs += 1,
+            }
+        }
+        w
+    }
+
     /// The trace root these contents commit to.
     pub fn root(&self) -> Result<Fr> {
         let mut leaves = vec![self.header.digest()];
@@ -238,14 +275,46 @@ pub fn commit_values(
     dataset: &Arc<TensorCommitment>,
     header: StepHeader,
 ) -> Result<Trace> {
+    commit_values_after(cfg, values, dataset, header, None)
+}
+
+/// [`commit_values`] for the step after `prev`: a state-in tensor (masters, int8 weights,
+/// biases) that equals `prev`'s state out, header and values, is that commitment, carried and
+/// not hashed again (`W_in(t) = W_out(t−1)` root for root, §1). Anything else is committed; the
+/// tensors are committed in parallel.
+pub fn commit_values_after(
+    cfg: &ModelConfig,
+    values: &[Vec<i64>],
+    dataset: &Arc<TensorCommitment>,
+    header: StepHeader,
+    prev: Option<&Trace>,
+) -> Result<Trace> {
     let lay = layout(cfg, dataset.header, header.data_seed, header.step);
     if values.len() + 1 != lay.headers.len() {
         return Err(ConfigError::StepLayout.into());
     }
-    let mut tensors = vec![dataset.clone()];
-    for (h, v) in lay.headers[1..].iter().zip(values) {
-        tensors.push(Arc::new(commit::commit_tensor(*h, v)?));
+    // The previous step's state out: the last slot of each state role.
+    let mut carried: Vec<(Role, &Arc<TensorCommitment>)> = Vec::new();
+    if let Some(p) = prev {
+        for (role, c) in p.roles.iter().zip(&p.tensors).rev() {
+            if role.is_state() && !carried.iter().any(|(r, _)| r == role) {
+                carried.push((*role, c));
+            }
+        }
     }
+    let committed = lay.headers[1..]
+        .par_iter()
+        .zip(&lay.roles[1..])
+        .zip(values)
+        .map(
+            |((h, role), v)| match carried.iter().find(|(r, c)| r == role && c.is(h, v)) {
+                Some((_, c)) => Ok(Arc::clone(c)),
+                None => commit::commit_tensor(*h, v).map(Arc::new),
+            },
+        )
+        .collect::<Result<Vec<_>>>()?;
+    let mut tensors = vec![dataset.clone()];
+    tensors.extend(committed);
     let mut leaves = vec![header.digest()];
     leaves.extend(tensors.iter().map(|c| c.root));
     leaves.extend(lay.ops.iter().map(OpDesc::digest));
@@ -275,8 +344,7 @@ fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
         digests.len().next_power_of_two().max(2),
         hash(&[fe(domain::DOMAIN_PAD)]),
     );
-    let p = commit::poseidon();
-    MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(p, p, digests)
+    MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(&(), &(), digests)
         .map_err(|e| CoreError::Merkle(e.to_string()))
 }
 
@@ -307,8 +375,7 @@ pub fn verify_trace_leaf(
             expected_len: h.path_len(),
         });
     }
-    let p = commit::poseidon();
-    match path.verify(p, p, &root, [fe(DOMAIN_TRACE_LEAF), x].as_slice()) {
+    match path.verify(&(), &(), &root, [fe(DOMAIN_TRACE_LEAF), x].as_slice()) {
         Ok(true) => Ok(()),
         Ok(false) => Err(OpenError::RowMismatch { row: index }),
         Err(e) => Err(OpenError::Merkle(e.to_string())),

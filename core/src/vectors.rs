@@ -16,19 +16,22 @@ use crate::layout;
 use crate::layout::Role;
 use crate::model::Model;
 use crate::ops::{Executor, InputScale, OpKind, Reference};
+use crate::poseidon2;
+use crate::rng::SplitMix64;
 use crate::sampling;
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
 use crate::trace;
+use ark_ff::{BigInteger, PrimeField};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the vector format and of the op contracts they pin.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Folders of `vectors/` whose files are not op vectors ([`OpVector`]): a whole step, tensor
-/// commitments, a committed step end to end, the run layer's hashes.
-pub const NON_OP_FOLDERS: [&str; 4] = ["step", "commit", "trace", "run"];
+/// commitments, the hash's constants, a committed step end to end, the run layer's hashes.
+pub const NON_OP_FOLDERS: [&str; 5] = ["step", "commit", "hash", "trace", "run"];
 
 /// A tensor of any integer type, widened to i64 for storage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +283,83 @@ pub struct CommitVector {
     pub hashes: Vec<(Vec<u64>, Fr)>,
     /// Committed tensors of every dtype, including a single row and a non-power-of-two row count.
     pub tensors: Vec<CommitExample>,
+}
+
+/// One permutation: input state and output state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermutationCase {
+    /// State before (hex).
+    #[serde(with = "commit::fr_hex")]
+    pub input: [Fr; poseidon2::WIDTH],
+    /// State after (hex).
+    #[serde(with = "commit::fr_hex")]
+    pub output: [Fr; poseidon2::WIDTH],
+}
+
+/// The hash, complete: every parameter and constant of the Poseidon2 permutation and known
+/// answers, so an implementation needs nothing else (`papers/protocol.md` §2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HashVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// The field's modulus (hex).
+    pub modulus: String,
+    /// State width.
+    pub width: usize,
+    /// Sponge rate (the capacity element is state element 0).
+    pub rate: usize,
+    /// S-box exponent.
+    pub alpha: u64,
+    /// External rounds (half before, half after the internal rounds).
+    pub external_rounds: usize,
+    /// Internal rounds.
+    pub internal_rounds: usize,
+    /// The external linear layer, also applied once before the first round.
+    pub external_matrix: [[u64; poseidon2::WIDTH]; poseidon2::WIDTH],
+    /// The internal linear layer.
+    pub internal_matrix: [[u64; poseidon2::WIDTH]; poseidon2::WIDTH],
+    /// Round constants of the external rounds, in order (hex).
+    #[serde(with = "commit::fr_hex")]
+    pub external_constants: Vec<[Fr; poseidon2::WIDTH]>,
+    /// Round constants of the internal rounds, added to state element 0 (hex).
+    #[serde(with = "commit::fr_hex")]
+    pub internal_constants: Vec<Fr>,
+    /// Known answers; the first is the reference implementation's `permute(0, 1, 2)`.
+    pub permutations: Vec<PermutationCase>,
+}
+
+/// The hash vector: this build's constants and permutations of fixed states.
+pub fn hash_vector() -> HashVector {
+    let c = poseidon2::constants();
+    let mut r = SplitMix64::new(0x9E2);
+    let mut states = vec![
+        [Fr::from(0u64), Fr::from(1u64), Fr::from(2u64)],
+        [Fr::from(0u64); 3],
+    ];
+    states.push([-Fr::from(1u64); 3]);
+    states.push([0, 1, 2].map(|_| Fr::from(r.next_u64()) * Fr::from(r.next_u64())));
+    let permutations = states
+        .into_iter()
+        .map(|input| {
+            let mut output = input;
+            poseidon2::permute(&mut output);
+            PermutationCase { input, output }
+        })
+        .collect();
+    HashVector {
+        version: VERSION,
+        modulus: hex::encode(Fr::MODULUS.to_bytes_be()),
+        width: poseidon2::WIDTH,
+        rate: poseidon2::RATE,
+        alpha: 5,
+        external_rounds: poseidon2::EXTERNAL_ROUNDS,
+        internal_rounds: poseidon2::INTERNAL_ROUNDS,
+        external_matrix: [[2, 1, 1], [1, 2, 1], [1, 1, 2]],
+        internal_matrix: [[2, 1, 1], [1, 2, 1], [1, 1, 3]],
+        external_constants: c.external.to_vec(),
+        internal_constants: c.internal.to_vec(),
+        permutations,
+    }
 }
 
 /// Computes a tensor example from its header and values.

@@ -5,7 +5,7 @@
 
 use spotproof_core::TensorCommitmentRef;
 use spotproof_core::check::{self, CheckFailure};
-use spotproof_core::commit::Fr;
+use spotproof_core::commit::{DType, Fr};
 use spotproof_core::data::{Dataset, Split};
 use spotproof_core::layout;
 use spotproof_core::layout::Role;
@@ -98,11 +98,15 @@ fn values(f: &Fixture) -> Vec<Vec<i64>> {
     layout::step_values(&f.before, &f.tensors).unwrap()
 }
 
-/// Commits `values` with element `element` of slot `slot` moved by one (within its dtype).
+/// Commits `values` with element `element` of slot `slot` moved (within its dtype): by one, or
+/// for an i32 (a gradient) by 2^8, more than the default learning-rate shift rounds away, so that
+/// the update it feeds changes (a change the update rounds away is not a wrong update).
 fn bumped(honest: &Trace, values: &mut [Vec<i64>], slot: usize, element: usize) {
-    let (lo, hi) = honest.tensors[slot].header.dtype.range();
+    let dtype = honest.tensors[slot].header.dtype;
+    let (lo, hi) = dtype.range();
+    let d = if dtype == DType::I32 { 1 << 8 } else { 1 };
     let v = &mut values[slot - 1][element];
-    *v = if *v < hi { *v + 1 } else { *v - 1 };
+    *v = if *v <= hi - d { *v + d } else { *v - d };
     assert!(*v >= lo);
 }
 

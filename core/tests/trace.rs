@@ -149,3 +149,52 @@ fn beacons_are_93_bits_and_the_challenge_packs_worker_and_beacon() {
     assert_eq!(sampling::challenge(Fr::from(1u64), two(160)), None);
     assert!(sampling::challenge(b, w).unwrap().into_bigint().num_bits() <= 253);
 }
+
+/// The next step carries the previous state out instead of hashing it again: the same
+/// commitments (shared, not recomputed), the same root as committing everything; a state that
+/// is not the previous state out is committed afresh.
+#[test]
+fn the_state_in_is_carried_from_the_previous_step() {
+    let (data, train, mut model) = setup();
+    let view = data.subset(&train).unwrap();
+    let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
+    let step_of = |model: &mut Model, s: u64| {
+        let before = model.clone();
+        let idx = sampling::batch_indices(42, s, 8, train.len());
+        let t = step::train_step(model, &view, &idx).unwrap();
+        (layout::step_values(&before, &t).unwrap(), before)
+    };
+    let (v0, m0) = step_of(&mut model, 0);
+    let t0 = trace::commit_values(
+        &m0.config,
+        &v0,
+        &ds,
+        header(&m0, 0, Fr::from(0u64), ds.root),
+    )
+    .unwrap();
+    let (v1, m1) = step_of(&mut model, 1);
+    let h1 = header(&m1, 1, t0.root, ds.root);
+    let fresh = trace::commit_values(&m1.config, &v1, &ds, h1).unwrap();
+    let carried = trace::commit_values_after(&m1.config, &v1, &ds, h1, Some(&t0)).unwrap();
+    assert_eq!(carried.root, fresh.root);
+    let shared = |a: &trace::Trace, b: &trace::Trace| {
+        let last_of = |t: &trace::Trace, r: Role| t.roles.iter().rposition(|&x| x == r).unwrap();
+        let first_of = |t: &trace::Trace, r: Role| t.roles.iter().position(|&x| x == r).unwrap();
+        (0..2u16)
+            .flat_map(|l| [Role::Master(l), Role::Weight(l), Role::Bias(l)])
+            .filter(|&r| Arc::ptr_eq(&a.tensors[last_of(a, r)], &b.tensors[first_of(b, r)]))
+            .count()
+    };
+    assert_eq!(shared(&t0, &carried), 6, "every state-in tensor is carried");
+    assert_eq!(shared(&t0, &fresh), 0);
+    // A previous trace whose state out is not this state in carries nothing and changes nothing.
+    let unrelated = trace::commit_values_after(&m1.config, &v1, &ds, h1, Some(&fresh)).unwrap();
+    assert_eq!(unrelated.root, fresh.root);
+    let (v2, m2) = step_of(&mut model, 2);
+    let h2 = header(&m2, 2, fresh.root, ds.root);
+    let skipped = trace::commit_values_after(&m2.config, &v2, &ds, h2, Some(&t0)).unwrap();
+    assert_eq!(
+        skipped.root,
+        trace::commit_values(&m2.config, &v2, &ds, h2).unwrap().root
+    );
+}

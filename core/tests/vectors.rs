@@ -50,8 +50,20 @@ fn op_vectors_replay() {
 }
 
 #[test]
+fn hash_vector_is_this_builds_hash() {
+    let text = std::fs::read_to_string(dir().join("hash/v2.json")).unwrap();
+    let v: vectors::HashVector = serde_json::from_str(&text).unwrap();
+    assert_eq!(v, vectors::hash_vector());
+    for case in &v.permutations {
+        let mut x = case.input;
+        spotproof_core::poseidon2::permute(&mut x);
+        assert_eq!(x, case.output);
+    }
+}
+
+#[test]
 fn commit_vector_replays() {
-    let text = std::fs::read_to_string(dir().join("commit/v1.json")).unwrap();
+    let text = std::fs::read_to_string(dir().join("commit/v2.json")).unwrap();
     let v: vectors::CommitVector = serde_json::from_str(&text).unwrap();
     for (inputs, out) in &v.hashes {
         let xs: Vec<_> = inputs.iter().map(|&x| commit::fe(x)).collect();
@@ -67,7 +79,7 @@ fn commit_vector_replays() {
 
 #[test]
 fn step_vector_replays() {
-    let text = std::fs::read_to_string(dir().join("step/v1.json")).unwrap();
+    let text = std::fs::read_to_string(dir().join("step/v2.json")).unwrap();
     let v: StepVector = serde_json::from_str(&text).unwrap();
     let mut model = v.model.clone();
     let t = step::train_step(&mut model, &v.dataset(), &v.indices).unwrap();
@@ -80,7 +92,7 @@ fn step_vector_replays() {
 /// op, element and opened rows, public inputs — is what the file says.
 #[test]
 fn trace_vector_replays() {
-    let text = std::fs::read_to_string(dir().join("trace/v1.json")).unwrap();
+    let text = std::fs::read_to_string(dir().join("trace/v2.json")).unwrap();
     let v: vectors::TraceVector = serde_json::from_str(&text).unwrap();
     assert_eq!(vectors::trace_outputs(&v.inputs).unwrap(), v.outputs);
     // Every op is sampled, and every sample opens at least one row.
@@ -94,7 +106,7 @@ fn trace_vector_replays() {
 #[test]
 fn run_vector_replays() {
     use spotproof_core::run;
-    let text = std::fs::read_to_string(dir().join("run/v1.json")).unwrap();
+    let text = std::fs::read_to_string(dir().join("run/v2.json")).unwrap();
     let v: vectors::RunVector = serde_json::from_str(&text).unwrap();
     assert_eq!(vectors::run_outputs(&v.inputs).unwrap(), v.outputs);
     let n = v.inputs.trace_roots.len() as u64;

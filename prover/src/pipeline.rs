@@ -67,7 +67,9 @@ pub fn run_committed(
             data_seed,
             worker,
         };
-        let tr = trace::commit_step(&before, &tensors, &dataset, header)?;
+        let values = layout::step_values(&before, &tensors)?;
+        let tr =
+            trace::commit_values_after(&before.config, &values, &dataset, header, traces.last())?;
         prev_root = tr.root;
         summaries.push(tensors.summary());
         before.layers = tensors.layers.clone();

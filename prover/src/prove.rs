@@ -174,8 +174,8 @@ pub fn prove_trace_file(
     Ok((b, seconds))
 }
 
-/// Format version of a trace file.
-pub const TRACE_SCHEMA: u32 = 1;
+/// Format version of a trace file: 2 is protocol v2 (Poseidon2 commitments).
+pub const TRACE_SCHEMA: u32 = 2;
 
 /// A committed step on disk, for the interactive flow (commit now, prove when the beacon
 /// arrives): the run's configuration (to recommit the dataset), the model before the step and

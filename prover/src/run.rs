@@ -127,7 +127,7 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
             }
             // A fresh batch stream: the low 64 bits of keccak256(abi.encode(runRoot, seed)).
             let seed_word = spotproof_core::run::keccak_words(&[root, Word::of_u64(a.seed)]);
-            let data_seed = seed_word.mod_u64(u64::MAX);
+            let data_seed = seed_word.low_u64();
             (
                 Init::FromRun {
                     run_root: root,
@@ -458,11 +458,13 @@ pub fn run_task(a: &RunArgs, progress: &dyn RunProgress) -> Result<RunReport> {
         let committer = s.spawn(|| -> Result<(RunFile, f64)> {
             let mut file = file.clone();
             let mut busy = 0.0;
+            let mut last: Option<trace::Trace> = None;
             for c in rx {
                 let t0 = Instant::now();
                 let prev = file.steps.last().map_or(Fr::from(0u64), |s| s.trace_root);
                 let h = header(&task, &a.worker, c.step, prev);
-                let tr = trace::commit_values(&task.model, &c.values, &dataset, h)?;
+                let tr =
+                    trace::commit_values_after(&task.model, &c.values, &dataset, h, last.as_ref())?;
                 file.steps.push(RunStep {
                     trace_root: tr.root,
                     manifest: Manifest::of(&tr),
@@ -478,6 +480,7 @@ pub fn run_task(a: &RunArgs, progress: &dyn RunProgress) -> Result<RunReport> {
                     let p = checkpoint_path(dir, c.step + 1);
                     write_atomic(&p, &w.to_bytes()).map_err(io(&p))?;
                 }
+                last = Some(tr);
                 busy += t0.elapsed().as_secs_f64();
                 progress.committed(c.step);
             }

@@ -532,13 +532,13 @@ fn bad_files_are_one_line_errors_and_nothing_written_is_lost() {
         &audit(&f.task, &f.task, &f.challenge, &f.vk),
         "not a run file",
     );
-    // Another version.
+    // Another version (1: protocol v1's Poseidon roots).
     let mut v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&f.task).unwrap()).unwrap();
-    v["version"] = 2.into();
-    let v2 = dir.join("v2.json");
-    std::fs::write(&v2, serde_json::to_vec(&v).unwrap()).unwrap();
-    usage_error(&audit(&v2, &run, &f.challenge, &f.vk), "version 2");
+    v["version"] = 1.into();
+    let v1 = dir.join("v1.json");
+    std::fs::write(&v1, serde_json::to_vec(&v).unwrap()).unwrap();
+    usage_error(&audit(&v1, &run, &f.challenge, &f.vk), "version 1");
     // A challenge of another run.
     let other_dir = dir.join("other");
     run::run_task(&run_args(&f.task, &other_dir, worker_id(8)), &Quiet).unwrap();

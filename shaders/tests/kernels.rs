@@ -504,7 +504,7 @@ mod gpu_vs_reference {
 
     fn step_vector_on(g: &'static Gpu) {
         let text = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/step/v1.json"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/step/v2.json"),
         )
         .unwrap();
         let v: vectors::StepVector = serde_json::from_str(&text).unwrap();

@@ -11,7 +11,7 @@ use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
 use spotproof_core::sampling;
 use spotproof_verifier::bundle::{BeaconSource, Bundle};
-use spotproof_verifier::keys::{self, Vk};
+use spotproof_verifier::keys::Vk;
 use spotproof_verifier::verify::{Policy, verify_bundles};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -33,11 +33,7 @@ fn main() {
     let beacon = sampling::fiat_shamir_beacon(t.root);
     let w = step_witness(class, t, beacon).unwrap();
     let proof = spotproof_circuits::prove(&pk, class, &w, &mut rng).unwrap();
-    let vk = Vk {
-        class,
-        key: pk.vk.clone(),
-        hash: keys::vk_hash(&pk.vk),
-    };
+    let vk = Vk::new(class, pk.vk.clone());
     let b = Bundle::of_trace(
         &class,
         &vk.hash,
@@ -74,7 +70,7 @@ fn main() {
     for n in [1usize, 4, 16, 64] {
         let items: Vec<_> = (0..n).map(|_| (public.to_vec(), proof.clone())).collect();
         let s = time(10, || {
-            spotproof_circuits::batch_verify(&pk.vk, &items, &mut rng)
+            spotproof_circuits::batch_verify(&pvk, &items, &mut rng)
         });
         println!(
             "batch of {n:>2}: {:.3} ms, {:.3} ms per proof",

@@ -12,13 +12,14 @@ use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate
 use serde::{Deserialize, Serialize};
 use spotproof_core::commit::fr_hex;
 use spotproof_core::model::ModelConfig;
-use spotproof_core::trace::Manifest;
+use spotproof_core::trace::{Manifest, Work};
 use std::path::{Path, PathBuf};
 
-/// The bundle format this build writes and reads: 3 since the worker's own detection figures
-/// were dropped (the validator computes them, `crate::detection`) and op kinds are spelled by
-/// their name (`"gather"`, as in the vectors; schema 2 wrote `"Gather"`); 2 packed the challenge.
-pub const SCHEMA: u32 = 3;
+/// The bundle format this build writes and reads: 4 is protocol v2 (Poseidon2 commitments, so
+/// every root of an older bundle differs); 3 dropped the worker's own detection figures (the
+/// validator computes them, `crate::detection`) and spelled op kinds by their name (`"gather"`;
+/// schema 2 wrote `"Gather"`); 2 packed the challenge.
+pub const SCHEMA: u32 = 4;
 /// Public inputs of the step circuit: trace root and `worker + 2^160 · beacon`.
 pub const PUBLIC_INPUTS: usize = 2;
 /// Bytes of an encoded proof.
@@ -63,6 +64,11 @@ pub struct Bundle {
     pub worker: Fr,
     /// Samples proven.
     pub samples: usize,
+    /// What the proof checks, as the worker computed it: for readers only (the validator
+    /// computes its own from the manifest, the root, the beacon and the key's class), so it may
+    /// be left out.
+    #[serde(default)]
+    pub checked: Work,
     /// The proof, hex.
     pub proof: String,
 }
@@ -155,17 +161,20 @@ impl Bundle {
         beacon_source: BeaconSource,
         proof: &Proof<Bn254>,
     ) -> Bundle {
+        let manifest = Manifest::of(t);
+        let checked = manifest.work(&manifest.samples(t.root, beacon, class.samples));
         Bundle {
             schema: SCHEMA,
             class: class.name.into(),
             vk_hash: vk_hash.into(),
             model: model.clone(),
-            manifest: Manifest::of(t),
+            manifest,
             trace_root: t.root,
             beacon,
             beacon_source,
             worker: t.header.worker,
             samples: class.samples,
+            checked,
             proof: proof_hex(proof),
         }
     }

@@ -3,17 +3,18 @@
 //! regenerated behind the user's back (the worker's `setup` refuses to overwrite them).
 
 use ark_bn254::Bn254;
-use ark_groth16::{ProvingKey, VerifyingKey};
+use ark_groth16::{PreparedVerifyingKey, ProvingKey, VerifyingKey};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize, Compress, Validate};
 use sha2::{Digest, Sha256};
 use spotproof_circuits::Class;
 use std::path::{Path, PathBuf};
 
 /// Magic of a verifying-key file.
-/// Version 2: two public inputs (trace root, challenge); version 1 keys had three.
-pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x02";
-/// Magic of a proving-key file (version 2, as [`VK_MAGIC`]).
-pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x02";
+/// Version 3: protocol v2 (the circuit hashes with Poseidon2); version 2 keys prove the
+/// Poseidon circuit; version 1 keys had three public inputs.
+pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x03";
+/// Magic of a proving-key file (version 3, as [`VK_MAGIC`]).
+pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x03";
 
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,20 @@ pub struct Vk {
     pub key: VerifyingKey<Bn254>,
     /// [`vk_hash`] of the key.
     pub hash: String,
+    /// The key prepared for pairings (`e(α, β)`, `−γ` and `−δ` lines), once per key.
+    pub prepared: PreparedVerifyingKey<Bn254>,
+}
+
+impl Vk {
+    /// A key of `class`, hashed and prepared.
+    pub fn new(class: Class, key: VerifyingKey<Bn254>) -> Vk {
+        Vk {
+            class,
+            hash: vk_hash(&key),
+            prepared: ark_groth16::prepare_verifying_key(&key),
+            key,
+        }
+    }
 }
 
 /// SHA-256 of the key's canonical compressed encoding, hex: what bundles name their key by.
@@ -163,8 +178,7 @@ pub fn read_vk(path: &Path) -> Result<Vk, KeyError> {
             ),
         });
     }
-    let hash = vk_hash(&key);
-    Ok(Vk { class, key, hash })
+    Ok(Vk::new(class, key))
 }
 
 /// Loads a proving-key file: its verifying key is fully validated (on the curve and in the

@@ -20,7 +20,7 @@ pub mod snarkjs;
 pub mod solidity;
 pub mod verify;
 use serde::Deserialize;
-use spotproof_core::vectors::{self, CommitVector, OpVector, StepVector, TraceVector};
+use spotproof_core::vectors::{self, CommitVector, HashVector, OpVector, StepVector, TraceVector};
 use spotproof_core::{commit, step};
 use std::path::{Path, PathBuf};
 
@@ -122,7 +122,22 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
         .and_then(Path::file_name)
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    let (op, mismatch) = if folder == "commit" {
+    let (op, mismatch) = if folder == "hash" {
+        let v: HashVector = serde_json::from_str(&text).map_err(parse)?;
+        let replays = v.permutations.iter().all(|case| {
+            let mut x = case.input;
+            spotproof_core::poseidon2::permute(&mut x);
+            x == case.output
+        });
+        let mismatch = if v != vectors::hash_vector() {
+            Some("a hash parameter or constant differs".to_string())
+        } else if !replays {
+            Some("a permutation differs".to_string())
+        } else {
+            None
+        };
+        ("hash".to_string(), mismatch)
+    } else if folder == "commit" {
         let v: CommitVector = serde_json::from_str(&text).map_err(parse)?;
         let hashes_ok = v.hashes.iter().all(|(inputs, out)| {
             let xs: Vec<_> = inputs.iter().map(|&x| commit::fe(x)).collect();
@@ -136,7 +151,7 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
         });
         let mismatch = match (hashes_ok, tensors_ok) {
             (true, true) => None,
-            (false, _) => Some("a Poseidon hash differs".to_string()),
+            (false, _) => Some("a sponge hash differs".to_string()),
             (true, false) => Some("a tensor commitment differs".to_string()),
         };
         ("commit".to_string(), mismatch)

@@ -278,6 +278,16 @@ fn verify(vk: &Path, policy: &Policy, paths: &[PathBuf], json: bool) -> Result<O
         if let Some(d) = &report.detection {
             outln!("{}", d.describe())?;
         }
+        let (macs, outputs) = report
+            .verdicts
+            .iter()
+            .filter(|v| v.result.is_ok())
+            .fold((0, 0), |(m, o), v| {
+                (m + v.checked.macs, o + v.checked.outputs)
+            });
+        outln!(
+            "the verified proofs recomputed {macs} multiply-accumulates and {outputs} element-wise outputs"
+        )?;
     }
     // What was not checked, said plainly even when it is accepted.
     if let Some(s) = report.unanchored {
@@ -310,6 +320,7 @@ fn verify_json(
                 "trace_root": v.trace_root,
                 "verified": v.result.is_ok(),
                 "reason": v.result.as_ref().err().map(|r| r.to_string()),
+                "checked": v.checked,
             })
         })
         .collect();
@@ -369,6 +380,14 @@ fn inspect(path: &Path) -> Result<Outcome> {
                 let d = Detection::of(class.samples, ops, kind);
                 outln!("            if it verifies: {}", d.describe())?;
             }
+            let w = b
+                .manifest
+                .work(&b.manifest.samples(b.trace_root, b.beacon, class.samples));
+            outln!(
+                "checks      {} multiply-accumulates and {} element-wise outputs (from the manifest and the beacon)",
+                w.macs,
+                w.outputs
+            )?;
         }
         Err(e) => outln!("samples     unknown: {e}")?,
     }

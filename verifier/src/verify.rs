@@ -13,6 +13,7 @@ use spotproof_core::check::{self, CheckFailure};
 use spotproof_core::commit::to_hex;
 use spotproof_core::ids::{Beacon, WorkerId};
 use spotproof_core::sampling;
+use spotproof_core::trace::Work;
 use std::path::PathBuf;
 
 /// Why a bundle is rejected.
@@ -143,6 +144,9 @@ pub struct Verdict {
     pub trace_root: String,
     /// `Ok` or why it was rejected.
     pub result: Result<(), Rejection>,
+    /// What its proof checks, computed here from the manifest, the root, the beacon and the
+    /// key's class (never read from the bundle).
+    pub checked: Work,
 }
 
 /// Steps missing between two bundles of one run: `after + 1 ..= before − 1` were not given, so
@@ -369,10 +373,9 @@ pub fn verify_bundles<R: rand::RngCore>(
             Err(r) => results.push(Err(r)),
         }
     }
-    if !spotproof_circuits::batch_verify(&vk.key, &batch, rng) {
-        let pvk = ark_groth16::prepare_verifying_key(&vk.key);
+    if !spotproof_circuits::batch_verify(&vk.prepared, &batch, rng) {
         for ((public, proof), &k) in batch.iter().zip(&in_batch) {
-            if !spotproof_circuits::verify(&pvk, public, proof) {
+            if !spotproof_circuits::verify(&vk.prepared, public, proof) {
                 results[k] = Err(Rejection::ProofInvalid);
             }
         }
@@ -429,6 +432,9 @@ pub fn verify_bundles<R: rand::RngCore>(
             step: p.manifest.header.step,
             trace_root: to_hex(&p.trace_root),
             result,
+            checked: p
+                .manifest
+                .work(&p.manifest.samples(p.trace_root, p.beacon, vk.class.samples)),
         })
         .collect();
     Ok(Report {

@@ -48,7 +48,7 @@ fn committed_vectors_verify() {
 fn a_tampered_output_is_rejected_and_bad_input_fails_cleanly() {
     let dir = std::env::temp_dir().join(format!("spotproof-vectors-{}", std::process::id()));
     copy_tree(&vectors_dir(), &dir);
-    let f = dir.join("weight_grad/v1-seed6.json");
+    let f = dir.join("weight_grad/v2-seed6.json");
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
     let first = &mut v["outputs"]["g"]["data"][0];

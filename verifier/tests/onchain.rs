@@ -240,16 +240,16 @@ fn export_solidity_refuses_bad_keys_with_one_line() {
     let dir = scratch("bad-vk");
     let junk = dir.join("junk.vk");
     std::fs::write(&junk, b"not a key").unwrap();
-    // A key of format version 1 (three public inputs, before the packed challenge).
+    // A key of format version 2 (protocol v1: the Poseidon circuit).
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vectors/onchain/mlp2-s18-r32.vk");
     let mut old = std::fs::read(golden).unwrap();
-    old[7] = 1;
+    old[7] = 2;
     let v1 = dir.join("v1.vk");
     std::fs::write(&v1, old).unwrap();
     for (vk, why) in [
         (junk, "wrong magic"),
         (dir.join("missing.vk"), "cannot read"),
-        (v1, "format version 1"),
+        (v1, "format version 2"),
     ] {
         let (code, _, err) = validator(&["export-solidity", "--vk", s(&vk), "--out", s(&dir)]);
         assert_eq!(code, 2, "{err}");

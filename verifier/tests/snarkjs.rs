@@ -129,7 +129,7 @@ fn write_dir_refuses_wrong_input_count() {
 /// The run layer — task id, run-tree leaves and root, membership paths, the challenge's draws,
 /// steps and step beacons — recomputed by an independent JavaScript implementation written from
 /// `papers/protocol.md` §12 (`tests/js/run_layer.js`, keccak-256 from js-sha3, which the pinned
-/// snarkjs installs) agrees with `vectors/run/v1.json`, which the core tests tie to our code.
+/// snarkjs installs) agrees with `vectors/run/v2.json`, which the core tests tie to our code.
 #[test]
 fn an_independent_implementation_agrees_on_the_run_layer() {
     let Some(snarkjs_bin) =
@@ -157,7 +157,7 @@ fn an_independent_implementation_agrees_on_the_run_layer() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = std::process::Command::new("node")
         .arg(dir.join("tests/js/run_layer.js"))
-        .arg(dir.join("../vectors/run/v1.json"))
+        .arg(dir.join("../vectors/run/v2.json"))
         .arg(modules)
         .output()
         .unwrap();

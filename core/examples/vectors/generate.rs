@@ -12,8 +12,8 @@ use spotproof_core::sampling;
 use spotproof_core::step;
 use spotproof_core::tensor::Mat;
 use spotproof_core::vectors::{
-    CommitVector, OpVector, RunInputs, RunVector, StepVector, Tensor, TraceInputs, TraceVector,
-    VERSION, commit_example, evaluate, run_outputs, trace_outputs,
+    self, CommitVector, OpVector, RunInputs, RunVector, StepVector, Tensor, TraceInputs,
+    TraceVector, VERSION, commit_example, evaluate, run_outputs, trace_outputs,
 };
 use std::collections::BTreeMap;
 
@@ -353,6 +353,10 @@ pub fn files() -> Result<Vec<(String, String)>> {
     files.push((
         format!("commit/v{VERSION}.json"),
         to_json(&commit_vector()?)?,
+    ));
+    files.push((
+        format!("hash/v{VERSION}.json"),
+        to_json(&vectors::hash_vector())?,
     ));
     files.push((format!("trace/v{VERSION}.json"), to_json(&trace_vector()?)?));
     files.push((format!("run/v{VERSION}.json"), to_json(&run_vector()?)?));

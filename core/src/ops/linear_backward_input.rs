@@ -56,6 +56,9 @@ impl SampledOp for LinearBackwardInput {
     fn kind(&self) -> OpKind {
         OpKind::LinearBackwardInput
     }
+    fn inner(&self) -> Option<super::sampled::Operand> {
+        Some(super::sampled::Operand::Input(0))
+    }
     fn plan(&self) -> Plan {
         use super::sampled::{Operand::*, RowOf::*};
         &[(Input(0), I), (Input(1), J), (Input(2), I), (Output(0), I)]

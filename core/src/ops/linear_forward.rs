@@ -49,6 +49,9 @@ impl SampledOp for LinearForward {
     fn kind(&self) -> OpKind {
         OpKind::LinearForward
     }
+    fn inner(&self) -> Option<super::sampled::Operand> {
+        Some(super::sampled::Operand::Input(0))
+    }
     fn plan(&self) -> Plan {
         use super::sampled::{Operand::*, RowOf::*};
         &[(Input(0), I), (Input(1), J), (Input(2), J), (Output(0), I)]

@@ -177,6 +177,12 @@ pub trait SampledOp: Sync {
     /// The rows output element `(i, j)` opens, in order.
     fn plan(&self) -> Plan;
 
+    /// For a dot-product op, the operand whose row length is the number of multiply-accumulates
+    /// behind one output element; `None` for the element-wise ops.
+    fn inner(&self) -> Option<Operand> {
+        None
+    }
+
     /// Rows `(slot, row)` output element `(i, j)` depends on: the plan evaluated.
     fn element_rows(&self, site: &Site, i: usize, j: usize) -> Sampled<Vec<(usize, usize)>> {
         self.plan()

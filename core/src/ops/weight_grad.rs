@@ -51,6 +51,9 @@ impl SampledOp for WeightGrad {
     fn kind(&self) -> OpKind {
         OpKind::WeightGrad
     }
+    fn inner(&self) -> Option<super::sampled::Operand> {
+        Some(super::sampled::Operand::Input(0))
+    }
     fn plan(&self) -> Plan {
         use super::sampled::{Operand::*, RowOf::*};
         &[(Input(0), I), (Input(1), J), (Output(0), I)]

@@ -1,6 +1,6 @@
 // An independent implementation of the run layer (papers/protocol.md §12) in JavaScript, from the
 // paper alone: task id, run-tree leaves and root, membership paths, challenge draws (Floyd) and
-// step beacons. Reads a run vector (vectors/run/v1.json) and prints "ok" or what differs.
+// step beacons. Reads a run vector (vectors/run/v2.json) and prints "ok" or what differs.
 // Usage: node run_layer.js VECTOR NODE_MODULES
 const fs = require("fs");
 const path = require("path");
@@ -14,7 +14,7 @@ const ks = (s) => "0x" + keccak256(s);
 
 const t = v.inputs.task;
 const taskId = kw(
-  ks("spotproof.task.v1"), word(1), t.arch_id, t.dataset_root, word(t.data_seed),
+  ks("spotproof.task.v1"), word(2), t.arch_id, t.dataset_root, word(t.data_seed),
   kw(...t.initial_roots), word(t.steps), word(t.samples), word(t.challenge_steps), t.vk_hash);
 
 const roots = v.inputs.trace_roots;
