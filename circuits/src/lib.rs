@@ -11,6 +11,7 @@ pub mod costs;
 pub mod fixture;
 pub mod gadgets;
 pub mod groth;
+pub mod mutation;
 mod open;
 pub mod ops;
 pub mod step;
