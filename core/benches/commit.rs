@@ -120,7 +120,9 @@ fn main() {
                 )
             });
             prev = tr;
-            last = Some(t);
+            if batch == 32 {
+                last = Some(t);
+            }
         }
         let n = steps as f64;
         let (compute, fresh, carried) = (compute / n, fresh / n, carried / n);

@@ -1,6 +1,6 @@
 //! Verification times: one bundle (manifest checks + one Groth16 check), the pairing check alone,
 //! and batches of 1..64 bundles (one multi-pairing). Proves one step of the smallest class first
-//! (verification does not depend on the class: three public inputs).
+//! (verification does not depend on the class: two public inputs).
 //! `cargo bench -p spotproof-verifier --bench verify`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
