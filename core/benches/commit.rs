@@ -145,7 +145,7 @@ fn main() {
     let l0 = &t.layers[0];
     let parts: [(&str, DType, usize, usize, Vec<i64>); 4] = [
         (
-            "layer-0 weight gradient 128×784 i32 (×1)",
+            "layer-0 weight gradient 128×784 i32 (×0: recomputed, not committed)",
             DType::I32,
             128,
             784,

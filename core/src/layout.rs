@@ -168,14 +168,12 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     let state_in = state(&mut push);
     let mut act = Vec::new();
     let mut err = Vec::new();
-    let mut wg = Vec::new();
-    let mut bg = Vec::new();
+    // The gradients are computed but not committed: an update's sample recomputes its gradient
+    // element from the committed error and input columns (`ops::sgd_update`, `ops::bias_update`).
     for l in 0..n_layers {
-        let (k, n, l16) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+        let (n, l16) = (cfg.widths[l + 1], l as u16);
         act.push(push(Role::Act(l16), DType::I8, b, n));
         err.push(push(Role::Err(l16), DType::I8, b, n));
-        wg.push(push(Role::WeightGrad(l16), DType::I32, n, k));
-        bg.push(push(Role::BiasGrad(l16), DType::I32, n, 1));
     }
     let state_out = state(&mut push);
     // Transposes of the operands read by column (see `ops::transpose`).
@@ -247,13 +245,6 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     ));
     for l in (0..n_layers).rev() {
         ops.push(transpose(err[l], err_t[l]));
-        ops.push(op(
-            OpKind::WeightGrad,
-            [0; 4],
-            vec![err_t[l], x_t(l)],
-            vec![wg[l]],
-        ));
-        ops.push(op(OpKind::BiasGrad, [0; 4], vec![err_t[l]], vec![bg[l]]));
         if let Some(wt) = weight_t[l] {
             ops.push(op(
                 OpKind::LinearBackwardInput,
@@ -268,13 +259,13 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         ops.push(op(
             OpKind::SgdUpdate,
             [lr, 0, 0, 0],
-            vec![state_in[l][0], wg[l]],
+            vec![err_t[l], x_t(l), state_in[l][0]],
             vec![state_out[l][0], state_out[l][1]],
         ));
         ops.push(op(
             OpKind::BiasUpdate,
             [blr, 0, 0, 0],
-            vec![state_in[l][2], bg[l]],
+            vec![err_t[l], state_in[l][2]],
             vec![state_out[l][2]],
         ));
     }
@@ -344,12 +335,7 @@ pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {
     };
     state(&before.layers, &mut values);
     for l in 0..n_layers {
-        values.extend([
-            widen(t.acts[l].data()),
-            widen(t.errors[l].data()),
-            widen(t.weight_grads[l].data()),
-            widen(&t.bias_grads[l]),
-        ]);
+        values.extend([widen(t.acts[l].data()), widen(t.errors[l].data())]);
     }
     state(&t.layers, &mut values);
     let transposed = std::iter::once(&t.input)

@@ -8,8 +8,8 @@ use crate::layout::OpDesc;
 use ark_ff::{BigInteger, Field, PrimeField};
 use serde::{Deserialize, Serialize};
 
-/// Samples per proven step unless configured otherwise: with the 18 ops of a two-layer model,
-/// every op receives 3 or 4 (detection table in `papers/protocol.md` §8.1).
+/// Samples per proven step unless configured otherwise: with the 14 ops of a two-layer model,
+/// every op receives 4 or 5 (detection table in `papers/protocol.md` §8.1).
 pub const DEFAULT_SAMPLES: usize = 64;
 
 /// The low 128 bits of a field element's canonical integer.

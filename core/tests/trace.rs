@@ -59,8 +59,6 @@ fn roots_are_reproducible_and_states_chain() {
             OpKind::LinearForward,
             OpKind::OutputError,
             OpKind::LinearBackwardInput,
-            OpKind::WeightGrad,
-            OpKind::BiasGrad,
             OpKind::SgdUpdate,
             OpKind::BiasUpdate,
         ] {

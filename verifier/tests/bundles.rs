@@ -72,9 +72,9 @@ fn fixture() -> &'static Fixture {
         zero_header.prev_root = Fr::from(77u64);
         let orphan_zero =
             trace::commit_values(&run.config, &run.values[0], &run.dataset, zero_header).unwrap();
-        // The cheat: skip row 0 of the weight gradient, then try beacons offline until none of
+        // The cheat: skip row 0 of layer 0's activations, then try beacons offline until none of
         // the samples opens that row, and prove under the beacon found.
-        let slot = run.traces[0].slot(Role::WeightGrad(0)).unwrap();
+        let slot = run.traces[0].slot(Role::Act(0)).unwrap();
         let cols = run.traces[0].tensors[slot].header.cols;
         let mut values = run.values[0].clone();
         assert!(values[slot - 1][..cols].iter().any(|&v| v != 0));

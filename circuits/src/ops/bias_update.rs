@@ -15,16 +15,21 @@ pub fn bias_update_elem(cs: &Cs, b: &Fp, g: &Fp, s: &Shift) -> R<Fp> {
 }
 
 impl SampleGadget for BiasUpdate {
+    fn whole_inputs(&self) -> usize {
+        1
+    }
     fn rounds(&self) -> bool {
         true
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
+        // The gradient, recomputed: the trace does not commit it (`bias_grad`'s sum).
+        let et = cx.open(0, true)?;
+        let g = sum_i8(&et.values, &cx.tensor(0)?.cols);
         let at = |k: usize| -> R<Fp> {
             let r = cx.open(k, false)?;
             cx.value(k, &r, cx.jc, DType::I32)
         };
-        let b = at(0)?;
-        let g = at(1)?;
+        let b = at(1)?;
         let b2 = at(2)?;
         bias_update_elem(cx.cs(), &b, &g, cx.shift()?)?.enforce_equal(&b2)
     }

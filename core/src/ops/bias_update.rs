@@ -2,6 +2,7 @@
 //! function, sampled check). Kernel: `shaders/bias_update.wgsl`.
 
 use super::OpKind;
+use super::bias_grad::bias_grad_elem;
 use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
 use super::{BIAS_MAX, expect_len, rshr_round};
 use crate::error::Result;
@@ -24,7 +25,9 @@ pub fn bias_update(bias: &[i32], grad: &[i32], shift: u32) -> Result<Vec<i32>> {
         .collect())
 }
 
-/// The sampled check: output `(i, 0)` opens bias row `i`, gradient row `i` and output row `i`.
+/// The sampled check: output `(i, 0)` opens the transposed-error row `i` (the gradient is its sum,
+/// [`super::bias_grad::bias_grad_elem`]: the trace does not commit gradients), bias row `i` and
+/// output row `i`.
 pub struct BiasUpdate;
 
 impl SampledOp for BiasUpdate {
@@ -36,9 +39,9 @@ impl SampledOp for BiasUpdate {
         &[(Input(0), I), (Input(1), I), (Output(0), I)]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
-        let [brow, grow, b2] = fetch(rows, &self.element_rows(s, i, j)?)?;
+        let [et, brow, b2] = fetch(rows, &self.element_rows(s, i, j)?)?;
         let b: i32 = as_(at(brow, j)?, "bias out of range")?;
-        let g: i32 = as_(at(grow, j)?, "gradient out of range")?;
+        let g: i32 = as_(bias_grad_elem(et), "gradient out of range")?;
         expect(i, j, at(b2, j)?, bias_update_elem(b, g, s.shift(0)?).into())
     }
 }

@@ -2,7 +2,8 @@
 //! element functions, sampled check). Kernel: `shaders/sgd_update.wgsl`.
 
 use super::OpKind;
-use super::sampled::{Plan, Rows, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::sampled::{Plan, Rows, SampleError, Sampled, SampledOp, Site, as_, at, expect, fetch};
+use super::weight_grad::weight_grad_elem;
 use super::{MASTER_SHIFT, rshr_round, sat_i8};
 use crate::error::Result;
 use crate::tensor::Mat;
@@ -51,22 +52,36 @@ pub fn sgd_update(
     Ok((m, w))
 }
 
-/// The sampled check: output `(i, j)` opens master row `i`, gradient row `i`, and both output
-/// rows `i` (masters and int8 weights).
+/// The sampled check: output `(i, j)` opens the transposed-error row `i` and the transposed-input
+/// row `j` (the gradient element is their dot product, [`super::weight_grad::weight_grad_elem`]:
+/// the trace does not commit gradients), master row `i`, and both output rows `i` (masters and
+/// int8 weights).
 pub struct SgdUpdate;
 
 impl SampledOp for SgdUpdate {
     fn kind(&self) -> OpKind {
         OpKind::SgdUpdate
     }
+    fn inner(&self) -> Option<super::sampled::Operand> {
+        Some(super::sampled::Operand::Input(0))
+    }
     fn plan(&self) -> Plan {
         use super::sampled::{Operand::*, RowOf::*};
-        &[(Input(0), I), (Input(1), I), (Output(0), I), (Output(1), I)]
+        &[
+            (Input(0), I),
+            (Input(1), J),
+            (Input(2), I),
+            (Output(0), I),
+            (Output(1), I),
+        ]
     }
     fn check_element(&self, s: &Site, rows: &Rows, i: usize, j: usize) -> Sampled<()> {
-        let [mrow, grow, m2, w2] = fetch(rows, &self.element_rows(s, i, j)?)?;
+        let [et, xt, mrow, m2, w2] = fetch(rows, &self.element_rows(s, i, j)?)?;
+        if et.len() != xt.len() {
+            return Err(SampleError::Bad("transposed operand rows differ in length"));
+        }
         let m: i16 = as_(at(mrow, j)?, "master out of range")?;
-        let g: i32 = as_(at(grow, j)?, "gradient out of range")?;
+        let g: i32 = as_(weight_grad_elem(et, xt), "gradient out of range")?;
         let m_new = sgd_update_elem(m, g, s.shift(0)?);
         expect(i, j, at(m2, j)?, m_new.into())?;
         expect(i, j, at(w2, j)?, derive_weight_elem(m_new).into())
