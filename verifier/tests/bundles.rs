@@ -616,7 +616,11 @@ fn figures_the_worker_wrote_are_not_printed() {
         "tenth_wrong": 1.0,
         "hundredth_wrong": 1.0,
     });
-    let boasting = edited("boasting", 0, move |v| v["detection"] = claim);
+    // And what the proof checks: a worker may write any count; the validator prints its own.
+    let boasting = edited("boasting", 0, move |v| {
+        v["detection"] = claim;
+        v["checked"] = serde_json::json!({"macs": 987_654_321u64, "outputs": 987_654_321u64});
+    });
     let run = |b: &PathBuf, json: bool| {
         let mut args = vec!["verify", "--vk", s(&f.vk), s(b)];
         if json {
@@ -642,8 +646,13 @@ fn figures_the_worker_wrote_are_not_printed() {
             && figures.contains("skipped op 0.0000"),
         "{text}"
     );
+    assert!(!text.contains("987654321"), "{text}");
     let (_, out, _) = validator(&["inspect", s(&boasting)]);
     assert!(!out.contains("1.0000"), "{out}");
+    assert!(
+        !out.contains("987654321") && out.contains("multiply-accumulates"),
+        "{out}"
+    );
     assert!(out.contains("skipped op 0.9961"), "{out}");
 }
 
