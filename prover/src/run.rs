@@ -202,7 +202,7 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
 fn ensure_keys(class: Class, dir: &Path, log: &mut dyn FnMut(String)) -> Result<Word> {
     let (pk, vk) = spotproof_verifier::keys::paths(dir, class);
     let hash = if pk.exists() && vk.exists() {
-        spotproof_verifier::keys::vk_hash(&spotproof_verifier::keys::read_vk(&vk)?.key)
+        spotproof_verifier::keys::read_vk(&vk)?.hash
     } else {
         log(crate::demo::SINGLE_PARTY.into());
         log(format!(

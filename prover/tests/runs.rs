@@ -554,7 +554,7 @@ fn bad_files_are_one_line_errors_and_nothing_written_is_lost() {
     let other_vk = dir.join("other.vk");
     std::fs::write(
         &other_vk,
-        spotproof_verifier::keys::encode(spotproof_verifier::keys::VK_MAGIC, big, &k.key),
+        spotproof_verifier::keys::encode(spotproof_verifier::keys::VK_MAGIC, big, k.key()),
     )
     .unwrap();
     usage_error(

@@ -75,11 +75,10 @@ pub struct KeyMismatch {
 pub struct Vk {
     /// The class it was generated for.
     pub class: Class,
-    /// The key.
-    pub key: VerifyingKey<Bn254>,
     /// [`vk_hash`] of the key.
     pub hash: String,
-    /// The key prepared for pairings (`e(α, β)`, `−γ` and `−δ` lines), once per key.
+    /// The key prepared for pairings (`e(α, β)`, `−γ` and `−δ` lines), once per key; the key
+    /// itself is [`Vk::key`].
     pub prepared: PreparedVerifyingKey<Bn254>,
 }
 
@@ -90,8 +89,12 @@ impl Vk {
             class,
             hash: vk_hash(&key),
             prepared: ark_groth16::prepare_verifying_key(&key),
-            key,
         }
+    }
+
+    /// The key.
+    pub fn key(&self) -> &VerifyingKey<Bn254> {
+        &self.prepared.vk
     }
 }
 

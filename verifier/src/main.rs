@@ -433,7 +433,7 @@ fn export(bundle: &Path, vk: Option<&Path>, out: &Path) -> Result<Outcome> {
         .into());
     };
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    spotproof_verifier::snarkjs::write_dir(out, &vk.key, &proof, &[p.trace_root, challenge])
+    spotproof_verifier::snarkjs::write_dir(out, vk.key(), &proof, &[p.trace_root, challenge])
         .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
     outln!(
         "wrote proof.json, public.json, verification_key.json to {}",

@@ -162,7 +162,7 @@ pub fn registry_calls(
 /// The verifier contract for `vk`: the template with the key's points as constants. The output
 /// depends on the key only.
 pub fn verifier_source(vk: &Vk) -> String {
-    let k = &vk.key;
+    let k = vk.key();
     let mut key = String::new();
     let mut constant = |name: String, value: &Fq| {
         key.push_str(&format!(

@@ -335,7 +335,7 @@ fn malformed_input_is_an_error_not_a_panic() {
     let other_vk = f.dir.join("other.vk");
     let (_, key) = {
         let k = keys::read_vk(&f.vk).unwrap();
-        (k.class, k.key)
+        (k.class, k.key().clone())
     };
     let other = Class::by_name("mlp2-s64-r128").unwrap();
     std::fs::write(&other_vk, keys::encode(keys::VK_MAGIC, other, &key)).unwrap();

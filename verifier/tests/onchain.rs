@@ -671,8 +671,8 @@ fn calldata_prints_both_calls_and_refuses_what_the_chain_would_refuse() {
     // A key file of another class (same points, other class name), and another key of the class.
     let other_class = f.dir.join("other-class.vk");
     let r128 = Class::by_name("mlp2-s64-r128").unwrap();
-    std::fs::write(&other_class, keys::encode(keys::VK_MAGIC, r128, &vk.key)).unwrap();
-    let mut other = vk.key.clone();
+    std::fs::write(&other_class, keys::encode(keys::VK_MAGIC, r128, vk.key())).unwrap();
+    let mut other = vk.key().clone();
     other.alpha_g1 = (-other.alpha_g1.into_group()).into_affine();
     let other_key = f.dir.join("other-key.vk");
     std::fs::write(&other_key, keys::encode(keys::VK_MAGIC, class, &other)).unwrap();
