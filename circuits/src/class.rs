@@ -7,7 +7,10 @@
 //! hyper-parameters, weights and the step are all witnesses or public inputs.
 
 use spotproof_core::commit::tree_path_len;
+use spotproof_core::layout::Role;
 use spotproof_core::model::ModelConfig;
+use spotproof_core::ops::OpKind;
+use spotproof_core::sampling::Sampling;
 use spotproof_core::trace::Work;
 
 /// One class of the catalogue.
@@ -23,7 +26,17 @@ pub struct Class {
     pub max_row: usize,
     /// Height of the dataset's Merkle tree (at most `2^dataset_depth` training rows).
     pub dataset_depth: usize,
+    /// Block shape `[rows, cols]` of a sample per op kind, in `OpKind::ALL` order
+    /// (`sampling::Sampling::blocks`).
+    pub blocks: Blocks,
 }
+
+/// Block shapes per op kind, in `OpKind::ALL` order: gather, linear_forward, output_error,
+/// linear_backward_input, weight_grad, bias_grad, sgd_update, bias_update, transpose.
+pub type Blocks = [[usize; 2]; OpKind::ALL.len()];
+
+/// The block shapes of the catalogue's classes (`sampling::BLOCKS`).
+pub const BLOCKS: Blocks = spotproof_core::sampling::BLOCKS;
 
 /// The catalogue, smallest first.
 pub const CLASSES: [Class; 3] = [
@@ -33,6 +46,7 @@ pub const CLASSES: [Class; 3] = [
         samples: 18,
         max_row: 32,
         dataset_depth: 12,
+        blocks: BLOCKS,
     },
     Class {
         name: "mlp2-s64-r128",
@@ -40,6 +54,7 @@ pub const CLASSES: [Class; 3] = [
         samples: 64,
         max_row: 128,
         dataset_depth: 16,
+        blocks: BLOCKS,
     },
     Class {
         name: "mlp2-s64-r1024",
@@ -47,6 +62,7 @@ pub const CLASSES: [Class; 3] = [
         samples: 64,
         max_row: 1024,
         dataset_depth: 16,
+        blocks: BLOCKS,
     },
 ];
 
@@ -74,18 +90,36 @@ fn names() -> String {
 }
 
 impl Class {
+    /// How the class samples: its `S` and block shapes.
+    pub fn sampling(&self) -> Sampling {
+        Sampling {
+            samples: self.samples,
+            blocks: self.blocks,
+        }
+    }
+
+    /// The block shape `(rows, cols)` of `kind`'s samples.
+    pub fn block(&self, kind: OpKind) -> (usize, usize) {
+        self.sampling().block(kind)
+    }
+
     /// The most one proof of the class checks: its `S` samples go to op `j mod n_ops` of the
-    /// layout (`sampling::samples_of`); a dot-product sample recomputes as many
-    /// multiply-accumulates as its inner row is long, at most the class's longest row, and any
-    /// other sample one element-wise output. A bundle's own figure (`Manifest::work`) uses the
-    /// model's row lengths.
+    /// layout (`sampling::samples_of`) and each checks a block of that op's output, at most its
+    /// kind's block shape (one column for the `N×1` biases); an output element of a dot-product
+    /// op recomputes as many multiply-accumulates as its inner row is long, at most the class's
+    /// longest row, and any other one element-wise output. A bundle's own figure
+    /// (`Manifest::work`) uses the model's shapes.
     pub fn capacity(&self) -> Work {
-        let ops = crate::step::template(self.layers).ops;
+        let lay = crate::step::template(self.layers);
         let mut w = Work::default();
         for j in 0..self.samples {
-            match spotproof_core::ops::sampled_op(ops[j % ops.len()].kind).inner() {
-                Some(_) => w.macs += self.max_row as u64,
-                None => w.outputs += 1,
+            let op = &lay.ops[j % lay.ops.len()];
+            let (r, c) = self.block(op.kind);
+            let one_col = matches!(lay.roles[op.outputs[0]], Role::Bias(_) | Role::BiasGrad(_));
+            let n = (r * if one_col { 1 } else { c }) as u64;
+            match spotproof_core::ops::sampled_op(op.kind).inner() {
+                Some(_) => w.macs += n * self.max_row as u64,
+                None => w.outputs += n,
             }
         }
         w

@@ -6,12 +6,14 @@
 use crate::class::Class;
 use crate::gadgets::*;
 use ark_bn254::Fr;
-use ark_ff::Field;
+use ark_ff::{Field, One};
 use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::commit::{self, DType};
+use spotproof_core::domain;
 use spotproof_core::layout::Role;
 
 /// One opened row: its values and its Merkle siblings from the leaf up (padded with zeros to
@@ -32,8 +34,6 @@ pub(crate) struct TensorVar {
     pub(crate) merkle_root: Fp,
     /// `[k < cols]` for every column `k < max_cols`.
     pub(crate) col_active: Vec<Fp>,
-    /// `[c ≥ chunks]` for every chunk `c`.
-    pub(crate) beyond: Vec<Fp>,
     /// One-hot: the row digest takes `p + 1` permutations.
     pub(crate) perms: Vec<Fp>,
     /// `[k < height]` for every tree level.
@@ -46,7 +46,7 @@ pub(crate) struct Col {
     pub(crate) pos: Vec<Fp>,
 }
 
-/// An opened row: its chunks (and its offset-binary values when opened whole).
+/// An opened row: its chunks and its offset-binary values.
 pub(crate) struct Opened {
     pub(crate) chunks: Vec<Fp>,
     pub(crate) values: Vec<Fp>,
@@ -62,8 +62,6 @@ pub(crate) struct Ctx<'a> {
     /// Per slot: rows, cols, Merkle root (the witness's; `None` at setup).
     pub(crate) shapes: Option<&'a [(usize, usize, Fr)]>,
     pub(crate) tensors: Vec<TensorVar>,
-    /// Slots whose rows some sampled op opens whole (dot products and sums).
-    pub(crate) whole: Vec<usize>,
     /// Each slot's role.
     pub(crate) roles: Vec<Role>,
 }
@@ -71,7 +69,7 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// The longest row a slot can have: one value for labels, biases and bias gradients (every
     /// layout has them `×1`), a feature row and its label for the dataset, `max_row` otherwise.
-    fn max_cols(&self, slot: usize) -> usize {
+    pub(crate) fn max_cols(&self, slot: usize) -> usize {
         match self.roles[slot] {
             Role::Labels | Role::Bias(_) | Role::BiasGrad(_) => 1,
             Role::Dataset => self.class.max_row + 1,
@@ -107,7 +105,6 @@ impl Ctx<'_> {
             lg + 1,
         )?;
         bits(cs, &(&m - Fp::one()), lg + 8)?;
-        let beyond = chunk_active.iter().map(|a| Fp::one() - a).collect();
         // The digest takes ⌈(m+1)/2⌉ permutations: p + 1 of them iff m ∈ {2p, 2p+1}.
         let at_least = |c: i64| -> Fp {
             if c < 1 {
@@ -122,12 +119,8 @@ impl Ctx<'_> {
         let perms = (0..(m_max + 1).div_ceil(2) as i64)
             .map(|p| at_least(2 * p) - at_least(2 * p + 2))
             .collect();
-        // Per-column mask, for the rows opened whole.
-        let col_active = if self.whole.contains(&slot) {
-            prefix_mask(cs, &cols, max_cols)?
-        } else {
-            Vec::new()
-        };
+        // Per-column mask: rows are opened whole.
+        let col_active = prefix_mask(cs, &cols, max_cols)?;
         // Tree height h ≥ 1 as a prefix mask over the levels: 2^h = 1 + Σ_{k<h} 2^k, and
         // 2^(h−1) < rows ≤ 2^h (rows ∈ {1, 2} when h = 1).
         let depth = self.depth(slot);
@@ -154,7 +147,6 @@ impl Ctx<'_> {
             cols,
             merkle_root,
             col_active,
-            beyond,
             perms,
             levels,
         })
@@ -173,40 +165,18 @@ impl Ctx<'_> {
         Ok(Col { chunk, pos })
     }
 
-    /// Opens row `row` (its bits) of `slot` from the tensor's Merkle root: whole (every value
-    /// range-checked, padding zero) or as chunks.
+    /// Opens row `row` (its bits) of `slot` whole (every value range-checked, padding zero) and,
+    /// where `active` is one, binds it to the tensor's Merkle root: `active · (root' − root) = 0`.
     pub(crate) fn open(
         &self,
         slot: usize,
         row: &[Fp],
         w: Option<&RowWitness>,
-        whole: bool,
+        active: &Fp,
     ) -> R<Opened> {
         let cs = &self.cs;
         let t = &self.tensors[slot];
-        let (chunks, values) = if whole {
-            unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), &t.col_active)?
-        } else {
-            let packed = || -> R<Vec<Fr>> {
-                let w = w.ok_or_else(missing)?;
-                commit::pack_row(t.dtype, &w.values).map_err(|_| SynthesisError::Unsatisfiable)
-            };
-            let packed = if w.is_some() { Some(packed()?) } else { None };
-            let mut chunks = Vec::with_capacity(t.beyond.len());
-            for (c, b) in t.beyond.iter().enumerate() {
-                let x = witness(cs, || {
-                    Ok(packed
-                        .as_ref()
-                        .ok_or_else(missing)?
-                        .get(c)
-                        .copied()
-                        .unwrap_or_default())
-                })?;
-                enforce_mul(&x, b, &Fp::zero())?;
-                chunks.push(x);
-            }
-            (chunks, Vec::new())
-        };
+        let (chunks, values) = unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), &t.col_active)?;
         let leaf = row_digest(&chunks, &t.perms)?;
         let depth = t.levels.len();
         let mut sib = Vec::with_capacity(depth);
@@ -219,8 +189,85 @@ impl Ctx<'_> {
                     .unwrap_or_default())
             })?);
         }
-        merkle_root(cs, leaf, &row[..depth], &sib, &t.levels)?.enforce_equal(&t.merkle_root)?;
+        let root = merkle_root(cs, leaf, &row[..depth], &sib, &t.levels)?;
+        enforce_mul(active, &(root - &t.merkle_root), &Fp::zero())?;
         Ok(Opened { chunks, values })
+    }
+
+    /// Opens the `R = 2^lg` consecutive rows `R·b + t` of `slot` (an aligned block, `ws[t]` the
+    /// witness of row `t`) whole, through their common subtree: the rows' digests (a row outside
+    /// the tensor, `active_t = 0`, is the padding leaf `hash(DOMAIN_PAD)` there) are hashed up
+    /// `lg` levels to the subtree root, which is opened at `b` (its `bits`) with the siblings of
+    /// row `R·b`'s path from level `lg` up. Above the tree's height a level passes its left
+    /// node through, so a block taller than the tree ends at the tree's root.
+    pub(crate) fn open_block(
+        &self,
+        slot: usize,
+        bits: &[Fp],
+        ws: &[Option<&RowWitness>],
+        active: &[Fp],
+    ) -> R<Vec<Opened>> {
+        let cs = &self.cs;
+        let t = &self.tensors[slot];
+        let size = ws.len();
+        let lg = size.trailing_zeros() as usize;
+        if !size.is_power_of_two() || active.len() != size || lg > t.levels.len() {
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        let pad = FpVar::Constant(commit::hash(&[commit::fe(domain::DOMAIN_PAD)]));
+        let mut opened = Vec::with_capacity(size);
+        let mut level = Vec::with_capacity(size);
+        for (w, a) in ws.iter().zip(active) {
+            let (chunks, values) =
+                unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), &t.col_active)?;
+            let digest = row_digest(&chunks, &t.perms)?;
+            let leaf = witness(cs, || {
+                Ok(if a.value()?.is_one() {
+                    digest.value()?
+                } else {
+                    pad.value()?
+                })
+            })?;
+            // leaf = pad + active·(digest − pad)
+            enforce_mul(a, &(&digest - &pad), &(&leaf - &pad))?;
+            level.push(leaf);
+            opened.push(Opened { chunks, values });
+        }
+        for on in &t.levels[..lg] {
+            level = level
+                .chunks(2)
+                .map(|pair| {
+                    let h = hash(&[pair[0].clone(), pair[1].clone()])?;
+                    let next = witness(cs, || {
+                        Ok(if on.value()?.is_one() {
+                            h.value()?
+                        } else {
+                            pair[0].value()?
+                        })
+                    })?;
+                    // next = left + on·(h − left)
+                    enforce_mul(on, &(&h - &pair[0]), &(&next - &pair[0]))?;
+                    Ok(next)
+                })
+                .collect::<R<_>>()?;
+        }
+        let depth = t.levels.len();
+        let first = ws.first().copied().flatten();
+        let mut sib = Vec::with_capacity(depth - lg);
+        for k in lg..depth {
+            sib.push(witness(cs, || {
+                Ok(first
+                    .ok_or_else(missing)?
+                    .siblings
+                    .get(k)
+                    .copied()
+                    .unwrap_or_default())
+            })?);
+        }
+        let node = level.pop().ok_or(SynthesisError::Unsatisfiable)?;
+        merkle_root(cs, node, &bits[..depth - lg], &sib, &t.levels[lg..])?
+            .enforce_equal(&t.merkle_root)?;
+        Ok(opened)
     }
 
     /// The value at column `col` of an opened row.

@@ -16,10 +16,10 @@ pub mod sgd_update;
 pub mod transpose;
 pub mod weight_grad;
 
-use crate::gadgets::{Cs, Fp, R, Shift};
+use crate::gadgets::{Cs, Fp, R, Shift, cst, enforce_mul, sum};
 use crate::open::{Col, Ctx, Opened, RowWitness, TensorVar};
+use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
-use spotproof_core::commit::DType;
 use spotproof_core::layout::OpDesc;
 use spotproof_core::ops::OpKind;
 use spotproof_core::ops::sampled::{Operand, RowOf, SampledOp};
@@ -40,7 +40,17 @@ pub(crate) struct Shared {
     pub step: Fp,
 }
 
-/// One sample slot being synthesized.
+/// One index of a sampled block along rows or columns: `i = size·p + t` for the block's cell
+/// `(p, q)`, and whether it lies inside the op's first output.
+pub(crate) struct Index {
+    /// The index `size·p + t`.
+    pub value: Fp,
+    /// `[index < rows]` (resp. `cols`) of the op's first output.
+    pub active: Fp,
+}
+
+/// One sample slot being synthesized: a block of the op's first output, rows `R·p + t` (`t < R`)
+/// by columns `C·q + u` (`u < C`), where the cell `(p, q)` was derived from the seed.
 pub(crate) struct SampleCx<'a, 'b> {
     /// The openings context.
     pub ctx: &'a Ctx<'b>,
@@ -52,18 +62,33 @@ pub(crate) struct SampleCx<'a, 'b> {
     pub params: &'a [Fp],
     /// Its rounding shift (parameter 0), for the ops that round.
     pub shift: Option<&'a Shift>,
-    /// The element's row, and its bits.
-    pub i: &'a Fp,
-    /// Row bits.
-    pub ib: &'a [Fp],
-    /// The element's column, and its bits.
-    pub jc: &'a Fp,
-    /// Column bits.
-    pub jb: &'a [Fp],
+    /// The block's rows.
+    pub rows: &'a [Index],
+    /// The block's columns.
+    pub cols: &'a [Index],
+    /// Bits of the block row `p` (the Merkle path of its rows' subtree).
+    pub p_bits: &'a [Fp],
+    /// Bits of the block column `q`.
+    pub q_bits: &'a [Fp],
+    /// One-hot of the block row `p` (over the column blocks of size `R` of the longest row).
+    pub p_hot: &'a [Fp],
+    /// One-hot of the block column `q` (over the column blocks of size `C`).
+    pub q_hot: &'a [Fp],
+    /// `active_t · active_u` for every element `(t, u)`, row-major.
+    pub act: &'a [Fp],
     /// The witness's openings of this sample (`None` at setup).
     pub openings: Option<&'a [RowWitness]>,
     /// The core's row plan.
     pub plan: &'static [(Operand, RowOf)],
+}
+
+/// How many openings plan entry `row` takes in an `r × c` block: one per block row for rows
+/// `i` (and batch rows), one per block column for rows `j`.
+pub(crate) fn openings_of(row: RowOf, r: usize, c: usize) -> usize {
+    match row {
+        RowOf::I | RowOf::Batch => r,
+        RowOf::J => c,
+    }
 }
 
 impl SampleCx<'_, '_> {
@@ -87,38 +112,95 @@ impl SampleCx<'_, '_> {
         Ok(&self.ctx.tensors[self.slot(k)?])
     }
 
-    /// The witness's opening `k`.
-    fn witness(&self, k: usize) -> R<Option<&RowWitness>> {
+    /// Plan entry `k`'s first opening in the witness: the entries before it take one opening
+    /// per block row or column ([`openings_of`]).
+    fn offset(&self, k: usize) -> usize {
+        self.plan[..k]
+            .iter()
+            .map(|p| openings_of(p.1, self.rows.len(), self.cols.len()))
+            .sum()
+    }
+
+    /// The witness's opening `n`.
+    fn witness(&self, n: usize) -> R<Option<&RowWitness>> {
         match self.openings {
             None => Ok(None),
-            Some(v) => v.get(k).map(Some).ok_or(SynthesisError::Unsatisfiable),
+            Some(v) => v.get(n).map(Some).ok_or(SynthesisError::Unsatisfiable),
         }
     }
 
-    /// Opens plan row `k` (row `i` or `j` of its operand), whole or as chunks.
-    pub fn open(&self, k: usize, whole: bool) -> R<Opened> {
-        let bits = match self.plan.get(k).map(|p| p.1) {
-            Some(RowOf::I) => self.ib,
-            Some(RowOf::J) => self.jb,
-            // The batch row is derived by the op (`open_at`).
+    /// Opens plan row `k` whole, once per block row (rows `i`) or block column (rows `j`), all
+    /// through the block's subtree (`Ctx::open_block`); an index outside the output stands for
+    /// a padding leaf.
+    pub fn open(&self, k: usize) -> R<Vec<Opened>> {
+        let (idx, bits) = match self.plan.get(k).map(|p| p.1) {
+            Some(RowOf::I) => (self.rows, self.p_bits),
+            Some(RowOf::J) => (self.cols, self.q_bits),
+            // The batch rows are derived by the op (`open_at`).
             Some(RowOf::Batch) | None => return Err(SynthesisError::Unsatisfiable),
         };
-        self.ctx.open(self.slot(k)?, bits, self.witness(k)?, whole)
+        let base = self.offset(k);
+        let ws = (0..idx.len())
+            .map(|n| self.witness(base + n))
+            .collect::<R<Vec<_>>>()?;
+        let active: Vec<Fp> = idx.iter().map(|x| x.active.clone()).collect();
+        self.ctx.open_block(self.slot(k)?, bits, &ws, &active)
     }
 
-    /// Opens plan row `k`, a [`RowOf::Batch`] row, at the row whose bits the op derived.
-    pub fn open_at(&self, k: usize, row: &[Fp], whole: bool) -> R<Opened> {
+    /// Opens plan row `k`, a [`RowOf::Batch`] row, for block row `t` at the row whose bits the
+    /// op derived.
+    pub fn open_at(&self, k: usize, t: usize, row: &[Fp]) -> R<Opened> {
         if self.plan.get(k).map(|p| p.1) != Some(RowOf::Batch) {
             return Err(SynthesisError::Unsatisfiable);
         }
-        self.ctx.open(self.slot(k)?, row, self.witness(k)?, whole)
+        let active = &self
+            .rows
+            .get(t)
+            .ok_or(SynthesisError::Unsatisfiable)?
+            .active;
+        let n = self.offset(k) + t;
+        self.ctx.open(self.slot(k)?, row, self.witness(n)?, active)
     }
 
-    /// The value of opened plan row `k` at column `col` (a `dtype` value).
-    pub fn value(&self, k: usize, row: &Opened, col: &Fp, dtype: DType) -> R<Fp> {
-        let slot = self.slot(k)?;
-        let c = self.ctx.column(col, slot, dtype)?;
-        self.ctx.scalar(slot, row, &c)
+    /// Values `size·b + v` (`v < size`) of an opened row, where `hot` is the one-hot of `b`.
+    fn window(&self, k: usize, row: &Opened, hot: &[Fp], size: usize) -> R<Vec<Fp>> {
+        let off = cst(self.tensor(k)?.dtype.offset());
+        (0..size)
+            .map(|v| {
+                let terms: Vec<Fp> = hot
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(b, h)| row.values.get(size * b + v).map(|x| h * x))
+                    .collect();
+                Ok(sum(&terms) - &off)
+            })
+            .collect()
+    }
+
+    /// The values of an opened row at the block's columns `C·q + u`, `u < C`.
+    pub fn col_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
+        self.window(k, row, self.q_hot, self.cols.len())
+    }
+
+    /// The values of an opened row at the block's rows `R·p + t`, `t < R`, read as columns.
+    pub fn row_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
+        self.window(k, row, self.p_hot, self.rows.len())
+    }
+
+    /// The value at column 0 of an opened row (a bias, a label).
+    pub fn first(&self, k: usize, row: &Opened) -> R<Fp> {
+        let off = cst(self.tensor(k)?.dtype.offset());
+        Ok(row.values.first().cloned().unwrap_or_else(Fp::zero) - off)
+    }
+
+    /// Output element `(t, u)` of the block is `expected` where it lies inside the output:
+    /// `(got − expected) · active = 0`.
+    pub fn expect(&self, t: usize, u: usize, got: &Fp, expected: &Fp) -> R<()> {
+        let a = self
+            .act
+            .get(t * self.cols.len() + u)
+            .ok_or(SynthesisError::Unsatisfiable)?;
+        enforce_mul(&(got - expected), a, &Fp::zero())
     }
 
     /// The op's rounding shift.
@@ -129,12 +211,6 @@ impl SampleCx<'_, '_> {
 
 /// An op's part of the step circuit, implemented on the core op it mirrors.
 pub(crate) trait SampleGadget: SampledOp {
-    /// How many of the op's first inputs its samples open whole (their values enter a dot
-    /// product or a sum).
-    fn whole_inputs(&self) -> usize {
-        0
-    }
-
     /// Whether parameter 0 is a rounding shift (its `Shift` is built once per op).
     fn rounds(&self) -> bool {
         false
@@ -145,7 +221,7 @@ pub(crate) trait SampleGadget: SampledOp {
         Ok(())
     }
 
-    /// The sample's constraints: open the plan's rows and check the element.
+    /// The sample's constraints: open the plan's rows and check every element of the block.
     fn sample(&self, cx: &SampleCx) -> R<()>;
 }
 

@@ -13,7 +13,7 @@ use crate::class::Class;
 use crate::gadgets::*;
 pub use crate::open::RowWitness;
 use crate::open::{Ctx, missing};
-use crate::ops::{SampleCx, Shared, gadget};
+use crate::ops::{Index, SampleCx, Shared, gadget, openings_of};
 use ark_bn254::Fr;
 use ark_ff::{Field, One, Zero};
 use ark_r1cs_std::GR1CSVar;
@@ -47,7 +47,7 @@ pub struct StepWitness {
     pub shapes: Vec<(usize, usize, Fr)>,
     /// Per op: its parameters.
     pub params: Vec<[i64; 4]>,
-    /// Per sample: the rows `check::rows_needed` lists, in that order.
+    /// Per sample: its block's openings in the circuit's order (`step_witness`).
     pub openings: Vec<Vec<RowWitness>>,
 }
 
@@ -172,11 +172,6 @@ impl StepCircuit {
             shapes: w.map(|w| &w.shapes[..]),
             tensors: Vec::new(),
             roles: lay.roles.clone(),
-            whole: lay
-                .ops
-                .iter()
-                .flat_map(|op| op.inputs[..gadget(op.kind).whole_inputs()].to_vec())
-                .collect(),
         };
         let mut leaves = vec![header_digest];
         for (slot, h) in lay.headers.iter().enumerate() {
@@ -260,28 +255,46 @@ impl StepCircuit {
         for j in 0..class.samples {
             let o = j % n_ops;
             let op = &lay.ops[o];
-            let out = op.outputs[0];
             mark(op.kind, cs.num_constraints());
-            // The element: reduce(hash(9, seed, j), rows·cols), then (i, j) = divmod by cols.
-            let ot = &ctx.tensors[out];
-            let size = ot.rows.clone() * &ot.cols;
+            let (br, bc) = class.block(op.kind);
+            let ot = &ctx.tensors[op.outputs[0]];
+            // The cell: reduce(hash(9, seed, j), nr·nc) with nr = ⌈rows/R⌉, nc = ⌈cols/C⌉, then
+            // (p, q) = divmod by nc.
+            let nr = ceil_div(&cs, &ot.rows, br, d)?;
+            let nc = ceil_div(&cs, &ot.cols, bc, d)?;
+            let cells = witness(&cs, || Ok(nr.value()? * nc.value()?))?;
+            enforce_mul(&nr, &nc, &cells)?;
             let hj = hash(&[
                 cst(domain::DOMAIN_SAMPLE as i64),
                 seed.clone(),
                 cst(j as i64),
             ])?;
-            let (e, _) = reduce(&cs, &hj, &size, 2 * d + 1)?;
-            let cols = ot.cols.clone();
-            let ij = || -> R<(u64, u64)> {
-                let (e, c) = (int(e.value()?) as u64, (int(cols.value()?) as u64).max(1));
+            let (e, _) = reduce(&cs, &hj, &cells, 2 * d + 1)?;
+            let pq = || -> R<(u64, u64)> {
+                let (e, c) = (int(e.value()?) as u64, (int(nc.value()?) as u64).max(1));
                 Ok((e / c, e % c))
             };
-            let i = witness(&cs, || Ok(Fr::from(ij()?.0)))?;
-            let jc = witness(&cs, || Ok(Fr::from(ij()?.1)))?;
-            let ib = bits(&cs, &i, d)?;
-            let jb = bits(&cs, &jc, d)?;
-            bits(&cs, &(&cols - Fp::one() - &jc), d + 1)?;
-            enforce_mul(&i, &cols, &(&e - &jc))?;
+            let p = witness(&cs, || Ok(Fr::from(pq()?.0)))?;
+            let q = witness(&cs, || Ok(Fr::from(pq()?.1)))?;
+            // Blocks are aligned subtrees: p < 2^(d − lg R), q < 2^(d − lg C).
+            let lg = |n: usize| n.trailing_zeros() as usize;
+            let p_bits = bits(&cs, &p, d.saturating_sub(lg(br)))?;
+            let q_bits = bits(&cs, &q, d.saturating_sub(lg(bc)))?;
+            bits(&cs, &(&nc - Fp::one() - &q), d + 1)?;
+            enforce_mul(&p, &nc, &(&e - &q))?;
+            let rows = block_indices(&cs, &p, &nr, &ot.rows, br, d)?;
+            let cols = block_indices(&cs, &q, &nc, &ot.cols, bc, d)?;
+            let width = class.max_row + 1;
+            let p_hot = one_hot(&cs, &p, width.div_ceil(br))?;
+            let q_hot = one_hot(&cs, &q, width.div_ceil(bc))?;
+            let mut act = Vec::with_capacity(br * bc);
+            for r in &rows {
+                for c in &cols {
+                    let a = witness(&cs, || Ok(r.active.value()? * c.active.value()?))?;
+                    enforce_mul(&r.active, &c.active, &a)?;
+                    act.push(a);
+                }
+            }
             let g = gadget(op.kind);
             g.sample(&SampleCx {
                 ctx: &ctx,
@@ -289,10 +302,13 @@ impl StepCircuit {
                 op,
                 params: &params[o],
                 shift: shifts[o].as_ref(),
-                i: &i,
-                ib: &ib,
-                jc: &jc,
-                jb: &jb,
+                rows: &rows,
+                cols: &cols,
+                p_bits: &p_bits,
+                q_bits: &q_bits,
+                p_hot: &p_hot,
+                q_hot: &q_hot,
+                act: &act,
                 openings: match w {
                     None => None,
                     Some(w) => Some(w.openings.get(j).ok_or(SynthesisError::Unsatisfiable)?),
@@ -304,38 +320,140 @@ impl StepCircuit {
     }
 }
 
+/// `⌈x / size⌉` for `1 ≤ x ≤ 2^d`: `n` with `0 ≤ size·n − x < size`.
+fn ceil_div(cs: &Cs, x: &Fp, size: usize, d: usize) -> R<Fp> {
+    let s = size as u64;
+    let n = witness(cs, || Ok(Fr::from((int(x.value()?) as u64).div_ceil(s))))?;
+    let slack = &n * Fr::from(s) - x;
+    range_below(cs, &slack, s, d)?;
+    Ok(n)
+}
+
+/// `0 ≤ x < bound` for a constant `bound ≤ 2^(d+1)`: `x` and `bound − 1 − x` both fit `d + 1` bits.
+fn range_below(cs: &Cs, x: &Fp, bound: u64, d: usize) -> R<()> {
+    if bound == 1 {
+        return x.enforce_equal(&Fp::zero());
+    }
+    bits(cs, x, d + 1)?;
+    bits(cs, &(cst(bound as i64 - 1) - x), d + 1).map(|_| ())
+}
+
+/// The `size` indices `size·b + t` of block `b` (of `n` along an output dimension `len`): each
+/// active iff inside the output. The active ones are a prefix of `min(size, len − size·b)`
+/// indices (all of them unless `b` is the last block).
+fn block_indices(cs: &Cs, b: &Fp, n: &Fp, len: &Fp, size: usize, d: usize) -> R<Vec<Index>> {
+    let start = b * Fr::from(size as u64);
+    let left = len - &start;
+    // full = [left ≥ size]: then left − size ≥ 0, else size − 1 − left ≥ 0 (both below 2^(d+1)).
+    let full = witness(cs, || {
+        Ok(Fr::from(u64::from(int(left.value()?) >= size as i128)))
+    })?;
+    enforce_mul(&full, &(&full - Fp::one()), &Fp::zero())?;
+    let over = &left - cst(size as i64);
+    let under = cst(size as i64 - 1) - &left;
+    let slack = witness(cs, || {
+        Ok(if full.value()?.is_one() {
+            over.value()?
+        } else {
+            under.value()?
+        })
+    })?;
+    // slack = under + full·(over − under)
+    enforce_mul(&full, &(&over - &under), &(&slack - &under))?;
+    bits(cs, &slack, d + 1)?;
+    // The block exists: b < n.
+    bits(cs, &(n - Fp::one() - b), d + 1)?;
+    // count = left + full·(size − left)
+    let count = witness(cs, || {
+        Ok(if full.value()?.is_one() {
+            Fr::from(size as u64)
+        } else {
+            left.value()?
+        })
+    })?;
+    enforce_mul(&full, &(cst(size as i64) - &left), &(&count - &left))?;
+    let mask = prefix_mask(cs, &count, size)?;
+    mask.into_iter()
+        .enumerate()
+        .map(|(t, active)| {
+            Ok(Index {
+                value: &start + cst(t as i64),
+                active,
+            })
+        })
+        .collect()
+}
+
 /// Builds the witness of `class` for a committed step and a beacon: the manifest, and for each
-/// of the `S` samples the beacon selects the rows `check::open_sample` opens.
+/// of the `S` samples the beacon selects its block's openings in the circuit's order: plan entry
+/// by plan entry, one per block row (rows `i`, batch rows) or block column (rows `j`); an index
+/// outside the output gets an empty opening, which the circuit does not bind.
 pub fn step_witness(
     class: Class,
     t: &trace::Trace,
     beacon: Fr,
 ) -> Result<StepWitness, spotproof_core::CoreError> {
+    use spotproof_core::ops::sampled::{Operand, RowOf};
     if sampling::challenge(beacon, t.header.worker).is_none() {
         return Err(spotproof_core::CoreError::ChallengeRange);
     }
-    let samples = t.samples(beacon, class.samples);
+    let samples = t.samples(beacon, &class.sampling());
+    let malformed = |op: usize| spotproof_core::CoreError::MalformedOp {
+        op,
+        reason: "its rows cannot be planned",
+    };
     let mut openings = Vec::with_capacity(samples.len());
     for s in &samples {
-        let rows = spotproof_core::check::open_sample(t, s)?;
-        openings.push(
-            rows.into_iter()
-                .map(|o| {
-                    let depth = if o.tensor == 0 {
-                        class.dataset_depth
-                    } else {
-                        class.depth()
-                    };
-                    let mut siblings = vec![o.path.leaf_sibling_hash];
-                    siblings.extend(o.path.auth_path.iter().rev().copied());
-                    siblings.resize(depth.max(siblings.len()), Fr::zero());
-                    RowWitness {
-                        values: o.values,
-                        siblings,
-                    }
-                })
-                .collect(),
-        );
+        let op = t.ops.get(s.op).ok_or_else(|| malformed(s.op))?;
+        let out = op.outputs.first().ok_or_else(|| malformed(s.op))?;
+        let (rows, cols) = (t.tensors[*out].header.rows, t.tensors[*out].header.cols);
+        let nc = sampling::grid(rows, cols, s.rows, s.cols).1.max(1);
+        let (p, q) = ((s.cell / nc) as usize, (s.cell % nc) as usize);
+        let mut sample = Vec::new();
+        for &(operand, row_of) in spotproof_core::ops::sampled_op(op.kind).plan() {
+            let slot = match operand {
+                Operand::Input(k) => op.inputs.get(k),
+                Operand::Output(k) => op.outputs.get(k),
+            }
+            .copied()
+            .ok_or_else(|| malformed(s.op))?;
+            let c = t.tensors.get(slot).ok_or_else(|| malformed(s.op))?;
+            for n in 0..openings_of(row_of, s.rows, s.cols) {
+                let at = match row_of {
+                    RowOf::I => (s.rows * p + n < rows).then_some(s.rows * p + n),
+                    RowOf::J => (s.cols * q + n < cols).then_some(s.cols * q + n),
+                    RowOf::Batch => (s.rows * p + n < rows).then(|| {
+                        sampling::batch_row(
+                            t.header.data_seed,
+                            t.header.step,
+                            (s.rows * p + n) as u64,
+                            c.header.rows as u64,
+                        ) as usize
+                    }),
+                };
+                let Some(r) = at else {
+                    sample.push(RowWitness {
+                        values: Vec::new(),
+                        siblings: Vec::new(),
+                    });
+                    continue;
+                };
+                let path = c.open_row(r)?;
+                let depth = if slot == 0 {
+                    class.dataset_depth
+                } else {
+                    class.depth()
+                };
+                let mut siblings = vec![path.leaf_sibling_hash];
+                siblings.extend(path.auth_path.iter().rev().copied());
+                siblings.resize(depth.max(siblings.len()), Fr::zero());
+                sample.push(RowWitness {
+                    values: c.row(r)?.to_vec(),
+                    siblings,
+                });
+            }
+        }
+        openings.push(sample);
     }
     Ok(StepWitness {
         root: t.root,

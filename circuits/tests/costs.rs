@@ -25,40 +25,43 @@ fn constraints_csv_is_current() {
 
 /// The checked-work columns, recomputed from the class alone: of a 2-layer step's 14 ops, the
 /// dot products are the 2 forward matmuls, the 1 backward input matmul (layer 0 gets none) and
-/// the 2 master updates (each recomputes its weight-gradient element); sample `j` goes to op
-/// `j mod 14`.
+/// the 2 master updates (each recomputes its weight-gradient elements); sample `j` goes to op
+/// `j mod 14` and checks a block of its kind's shape, one column wide for the `N×1` biases.
 #[test]
 fn the_checked_work_is_the_classs() {
+    use spotproof_core::layout::Role;
     use spotproof_core::ops::OpKind;
     let csv = spotproof_circuits::costs::csv().unwrap();
     for c in spotproof_circuits::class::CLASSES {
-        let ops = spotproof_circuits::step::template(c.layers).ops;
+        let lay = spotproof_circuits::step::template(c.layers);
         let dot = |k: OpKind| {
             matches!(
                 k,
                 OpKind::LinearForward | OpKind::LinearBackwardInput | OpKind::SgdUpdate
             )
         };
-        assert_eq!(ops.iter().filter(|o| dot(o.kind)).count(), 5);
-        let on_dots = (0..c.samples)
-            .filter(|j| dot(ops[j % ops.len()].kind))
-            .count();
+        assert_eq!(lay.ops.iter().filter(|o| dot(o.kind)).count(), 5);
+        let (mut macs, mut outputs) = (0, 0);
+        for j in 0..c.samples {
+            let op = &lay.ops[j % lay.ops.len()];
+            let [r, cols] = c.blocks[op.kind.index()];
+            let cols = if matches!(lay.roles[op.outputs[0]], Role::Bias(_)) {
+                1
+            } else {
+                cols
+            };
+            if dot(op.kind) {
+                macs += r * cols * c.max_row;
+            } else {
+                outputs += r * cols;
+            }
+        }
         let row = csv
             .lines()
             .find(|l| l.starts_with(&format!("class,{},", c.name)))
             .unwrap();
         let f: Vec<&str> = row.split(',').collect();
-        assert_eq!(
-            f[9].parse::<usize>().unwrap(),
-            on_dots * c.max_row,
-            "{}",
-            c.name
-        );
-        assert_eq!(
-            f[10].parse::<usize>().unwrap(),
-            c.samples - on_dots,
-            "{}",
-            c.name
-        );
+        assert_eq!(f[9].parse::<usize>().unwrap(), macs, "{}", c.name);
+        assert_eq!(f[10].parse::<usize>().unwrap(), outputs, "{}", c.name);
     }
 }

@@ -43,7 +43,7 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
             *v = if *v < hi { *v + 1 } else { *v - 1 };
         }
         let cheat = run.recommit(0, &values).unwrap();
-        let samples = cheat.samples(beacon, class().samples);
+        let samples = cheat.samples(beacon, &class().sampling());
         let openings: Vec<_> = samples
             .iter()
             .map(|x| check::open_sample(&cheat, x).unwrap())
@@ -52,7 +52,7 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
             &Manifest::of(&cheat),
             cheat.root,
             beacon,
-            samples.len(),
+            &class().sampling(),
             &openings,
         );
         assert!(native.is_err(), "{:?}: the native checker accepts", op.kind);
@@ -137,9 +137,10 @@ fn the_trace_vector_satisfies_the_circuit_with_its_public_inputs() {
     let class = Class::smallest_for(
         &v.inputs.model.config,
         v.inputs.images.rows(),
-        v.inputs.samples,
+        v.inputs.sampling.samples,
     )
     .unwrap();
+    assert_eq!(v.inputs.sampling, class.sampling());
     let w = step_witness(class, &t, beacon).unwrap();
     assert_eq!(
         spotproof_circuits::public_inputs(&w),

@@ -193,7 +193,8 @@ impl Attack {
         self.trace_tree.root()
     }
 
-    /// The elements of the corrupted op that the Fiat–Shamir beacon of `root` samples.
+    /// The elements of the corrupted op that the Fiat–Shamir beacon of `root` samples, with 1×1
+    /// blocks (a cell is an element; the hashing per attempt is the same with any block shape).
     fn op_samples(&self, root: Fr) -> impl Iterator<Item = u64> + '_ {
         let beacon = sampling::fiat_shamir_beacon(root);
         let seed = sampling::sample_seed(root, beacon);
@@ -229,10 +230,10 @@ impl Attack {
         assert_ne!(root, trace.root, "the re-roll changed the root");
         let beacon = sampling::fiat_shamir_beacon(root);
         let want: Vec<u64> = m
-            .samples(root, beacon, a.samples)
+            .samples(root, beacon, &sampling::Sampling::elements(a.samples))
             .into_iter()
             .filter(|s| s.op == a.op)
-            .map(|s| s.element)
+            .map(|s| s.cell)
             .collect();
         assert_eq!(a.op_samples(root).collect::<Vec<_>>(), want, "op samples");
     }

@@ -32,7 +32,7 @@ use crate::model::ModelConfig;
 use crate::ops;
 use crate::ops::OpKind;
 use crate::ops::sampled::{Block, SampleError, Site};
-use crate::sampling::{self, Sample};
+use crate::sampling::{self, Sample, Sampling};
 use crate::trace::{self, Manifest, StepHeader, Trace};
 use std::collections::HashMap;
 
@@ -128,11 +128,12 @@ fn with_site<T>(
         reason: "no such op",
     })?;
     let shapes = shapes(m);
-    let out_cols = op
+    let (out_rows, out_cols) = op
         .outputs
         .first()
         .and_then(|&t| shapes.get(t))
-        .map_or(1, |&(_, c)| c);
+        .copied()
+        .unwrap_or((1, 1));
     let batch_row = |i: u64, rows: u64| {
         sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
     };
@@ -141,7 +142,7 @@ fn with_site<T>(
         inputs: &op.inputs,
         outputs: &op.outputs,
         shapes: &shapes,
-        block: Block::element(s.element, out_cols),
+        block: Block::cell(s.cell, out_rows, out_cols, s.rows, s.cols),
         batch_row: &batch_row,
     };
     f(op, &site).map_err(|e| match e {
@@ -165,6 +166,17 @@ fn with_site<T>(
             expected,
         },
     })
+}
+
+/// The block of its op's first output that a sample checks (empty if the op is not in the table).
+pub fn block_of(m: &Manifest, s: &Sample) -> Block {
+    let (rows, cols) = m
+        .ops
+        .get(s.op)
+        .and_then(|o| o.outputs.first())
+        .and_then(|&t| m.tensors.get(t))
+        .map_or((0, 0), |t| (t.rows, t.cols));
+    Block::cell(s.cell, rows, cols, s.rows, s.cols)
 }
 
 /// Rows `(tensor slot, row)` a sample needs opened, in a fixed order: the op's
@@ -243,13 +255,13 @@ pub fn verify_samples(
     m: &Manifest,
     claimed_root: Fr,
     beacon: Fr,
-    samples: usize,
+    sampling: &Sampling,
     openings: &[Vec<RowOpening>],
 ) -> std::result::Result<(), CheckFailure> {
     if m.root().ok() != Some(claimed_root) {
         return Err(CheckFailure::RootMismatch);
     }
-    let chosen = m.samples(claimed_root, beacon, samples);
+    let chosen = m.samples(claimed_root, beacon, sampling);
     if openings.len() != chosen.len() {
         return Err(CheckFailure::BadOp {
             op: 0,

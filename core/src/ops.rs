@@ -88,6 +88,11 @@ impl OpKind {
         self as u64
     }
 
+    /// Its position in [`OpKind::ALL`].
+    pub const fn index(self) -> usize {
+        self as usize - 1
+    }
+
     /// The op's name: the core function, the kernel file, the JSON spelling.
     pub fn name(self) -> &'static str {
         match self {

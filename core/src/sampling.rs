@@ -5,6 +5,7 @@
 use crate::commit::{Fr, fe, hash};
 use crate::domain::{DOMAIN_BATCH, DOMAIN_FS_BEACON, DOMAIN_SAMPLE, DOMAIN_SEED};
 use crate::layout::OpDesc;
+use crate::ops::OpKind;
 use ark_ff::{BigInteger, Field, PrimeField};
 use serde::{Deserialize, Serialize};
 
@@ -82,35 +83,114 @@ pub fn sample_seed(trace_root: Fr, beacon: Fr) -> Fr {
     hash(&[fe(DOMAIN_SEED), trace_root, beacon])
 }
 
-/// One checked element: op `j mod n_ops`, output element `reduce(hash(DOMAIN_SAMPLE, seed, j), size)`.
+/// The block shapes `[rows, cols]` of every circuit class, in [`OpKind::ALL`] order
+/// (`papers/protocol.md` §6.1): an element-wise op's sample checks a run of 16 outputs of one row
+/// (its rows are opened whole anyway), a dot-product op's and a transpose's a 2×2 tile (its two
+/// input rows and two weight rows opened once and reused), a bias op's two consecutive biases.
+/// Chosen from the measured constraints per sample (`vectors/constraints.csv`); every size is a
+/// power of two, so that a block's rows are one subtree of their tensor's Merkle tree.
+pub const BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
+    [1, 16], // gather
+    [2, 2],  // linear_forward
+    [1, 16], // output_error
+    [2, 2],  // linear_backward_input
+    [2, 2],  // weight_grad
+    [2, 1],  // bias_grad
+    [2, 2],  // sgd_update
+    [2, 1],  // bias_update
+    [2, 2],  // transpose
+];
+
+/// How a class samples: `S` samples per step and, per op kind, the shape of the block of output
+/// elements one sample checks (`papers/protocol.md` §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sampling {
+    /// Samples per step (`S`).
+    pub samples: usize,
+    /// Block shape `[rows, cols]` per op kind, in [`OpKind::ALL`] order; a zero is taken as one.
+    pub blocks: [[usize; 2]; OpKind::ALL.len()],
+}
+
+impl Sampling {
+    /// `s` samples of the classes' block shapes ([`BLOCKS`]).
+    pub const fn new(samples: usize) -> Self {
+        Self {
+            samples,
+            blocks: BLOCKS,
+        }
+    }
+
+    /// `s` samples of single elements (1×1 blocks).
+    pub const fn elements(samples: usize) -> Self {
+        Self {
+            samples,
+            blocks: [[1, 1]; OpKind::ALL.len()],
+        }
+    }
+
+    /// The block shape `(rows, cols)` of `kind`'s samples (each at least 1).
+    pub fn block(&self, kind: OpKind) -> (usize, usize) {
+        let [r, c] = self.blocks[kind.index()];
+        (r.max(1), c.max(1))
+    }
+}
+
+/// One checked block: op `j mod n_ops`, and cell `reduce(hash(DOMAIN_SAMPLE, seed, j), cells)` of
+/// the grid that tiles the op's first output with `rows × cols` blocks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sample {
     /// Sample number.
     pub j: u64,
     /// Index into the op table.
     pub op: usize,
-    /// Row-major index into the op's (first) output tensor.
-    pub element: u64,
+    /// Row-major index of the block in the output's grid of blocks.
+    pub cell: u64,
+    /// Rows of a block of this op.
+    pub rows: usize,
+    /// Columns of a block of this op.
+    pub cols: usize,
 }
 
-/// Sample `j` of `s`: op `j mod n_ops` and element `reduce(hash(DOMAIN_SAMPLE, seed, j), |out|)`
-/// of that op's first output, with `seed = sample_seed(root, beacon)`.
-/// `sizes[slot]` is the number of elements of each tensor slot.
-pub fn samples_of(ops: &[OpDesc], sizes: &[u64], root: Fr, beacon: Fr, s: usize) -> Vec<Sample> {
+/// How an `rows × cols` output is tiled by `br × bc` blocks: `(⌈rows/br⌉, ⌈cols/bc⌉)` cells.
+/// The last block row and column are clipped to the output.
+pub fn grid(rows: usize, cols: usize, br: usize, bc: usize) -> (u64, u64) {
+    (
+        rows.div_ceil(br.max(1)) as u64,
+        cols.div_ceil(bc.max(1)) as u64,
+    )
+}
+
+/// Sample `j` of `S`: op `j mod n_ops` and cell `reduce(hash(DOMAIN_SAMPLE, seed, j), cells)` of
+/// that op's first output tiled by its kind's block shape, with `seed = sample_seed(root,
+/// beacon)`. `shapes[slot]` is each tensor slot's `(rows, cols)`.
+pub fn samples_of(
+    ops: &[OpDesc],
+    shapes: &[(usize, usize)],
+    root: Fr,
+    beacon: Fr,
+    sampling: &Sampling,
+) -> Vec<Sample> {
     let seed = sample_seed(root, beacon);
-    (0..s as u64)
+    (0..sampling.samples as u64)
         .map(|j| {
             let op = (j % ops.len().max(1) as u64) as usize;
-            let out = ops
-                .get(op)
+            let desc = ops.get(op);
+            let (br, bc) = desc.map_or((1, 1), |o| sampling.block(o.kind));
+            let (rows, cols) = desc
                 .and_then(|o| o.outputs.first())
-                .and_then(|&t| sizes.get(t))
+                .and_then(|&t| shapes.get(t))
                 .copied()
-                .unwrap_or(1);
+                .unwrap_or((1, 1));
+            let (nr, nc) = grid(rows, cols, br, bc);
             Sample {
                 j,
                 op,
-                element: reduce(&hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]), out),
+                cell: reduce(
+                    &hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]),
+                    nr.saturating_mul(nc),
+                ),
+                rows: br,
+                cols: bc,
             }
         })
         .collect()

@@ -15,7 +15,7 @@ use crate::error::{ConfigError, CoreError, OpenError, Result};
 use crate::layout::{OpDesc, Role, layout, step_values};
 use crate::model::{Model, ModelConfig};
 use crate::ops::sampled::Operand;
-use crate::sampling::{Sample, samples_of};
+use crate::sampling::{Sample, Sampling, samples_of};
 use crate::step::StepTensors;
 use ark_crypto_primitives::merkle_tree::MerkleTree;
 use rayon::prelude::*;
@@ -127,9 +127,9 @@ impl Trace {
             .map_err(|e| CoreError::Merkle(e.to_string()))
     }
 
-    /// The `s` samples a beacon selects.
-    pub fn samples(&self, beacon: Fr, s: usize) -> Vec<Sample> {
-        Manifest::of(self).samples(self.root, beacon, s)
+    /// The samples a beacon selects.
+    pub fn samples(&self, beacon: Fr, sampling: &Sampling) -> Vec<Sample> {
+        Manifest::of(self).samples(self.root, beacon, sampling)
     }
 }
 
@@ -209,28 +209,32 @@ impl Manifest {
         }
     }
 
-    /// Elements of each tensor slot.
-    pub fn sizes(&self) -> Vec<u64> {
-        self.tensors
-            .iter()
-            .map(|t| t.rows.saturating_mul(t.cols) as u64)
-            .collect()
+    /// `(rows, cols)` of each tensor slot.
+    pub fn shapes(&self) -> Vec<(usize, usize)> {
+        self.tensors.iter().map(|t| (t.rows, t.cols)).collect()
     }
 
-    /// The `s` samples a beacon selects for the trace root `root`.
-    pub fn samples(&self, root: Fr, beacon: Fr, s: usize) -> Vec<Sample> {
-        samples_of(&self.ops, &self.sizes(), root, beacon, s)
+    /// The samples a beacon selects for the trace root `root`.
+    pub fn samples(&self, root: Fr, beacon: Fr, sampling: &Sampling) -> Vec<Sample> {
+        samples_of(&self.ops, &self.shapes(), root, beacon, sampling)
     }
 
-    /// What the samples `samples` check: each sampled output element of a dot-product op is as
-    /// many multiply-accumulates as its inner operand's row is long; any other op's is one
-    /// element-wise output.
+    /// What the samples `samples` check: each output element of a sampled block of a dot-product
+    /// op is as many multiply-accumulates as its inner operand's row is long; any other op's is
+    /// one element-wise output.
     pub fn work(&self, samples: &[Sample]) -> Work {
         let mut w = Work::default();
         for s in samples {
             let Some(op) = self.ops.get(s.op) else {
                 continue;
             };
+            let (rows, cols) = op
+                .outputs
+                .first()
+                .and_then(|&t| self.tensors.get(t))
+                .map_or((0, 0), |t| (t.rows, t.cols));
+            let n =
+                crate::ops::sampled::Block::cell(s.cell, rows, cols, s.rows, s.cols).len() as u64;
             let inner = crate::ops::sampled_op(op.kind).inner().and_then(|operand| {
                 let slot = match operand {
                     Operand::Input(k) => op.inputs.get(k),
@@ -240,8 +244,8 @@ impl Manifest {
                     .map(|t| t.cols as u64)
             });
             match inner {
-                Some(k) => w.macs += k,
-                None => w.outputs += 1,
+                Some(k) => w.macs += n * k,
+                None => w.outputs += n,
             }
         }
         w

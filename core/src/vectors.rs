@@ -18,7 +18,7 @@ use crate::model::Model;
 use crate::ops::{Executor, InputScale, OpKind, Reference};
 use crate::poseidon2;
 use crate::rng::SplitMix64;
-use crate::sampling;
+use crate::sampling::{self, Sampling};
 use crate::step::{self, StepTensors};
 use crate::tensor::Mat;
 use crate::trace;
@@ -409,11 +409,11 @@ pub struct TraceInputs {
     /// Worker id (hex, below 2^160).
     #[serde(with = "commit::fr_hex")]
     pub worker: Fr,
-    /// Samples drawn (`S`).
-    pub samples: usize,
+    /// Samples drawn and their block shapes.
+    pub sampling: Sampling,
 }
 
-/// One sample: the op, the element of its first output, and the rows `(tensor slot, row)` it
+/// One sample: the op, the block of its first output, and the rows `(tensor slot, row)` it
 /// opens in order (`check::rows_needed`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleRows {
@@ -421,8 +421,12 @@ pub struct SampleRows {
     pub j: u64,
     /// Op index.
     pub op: usize,
-    /// Row-major element of the op's first output.
-    pub element: u64,
+    /// Row-major cell of the op's grid of blocks.
+    pub cell: u64,
+    /// Block rows.
+    pub block_rows: std::ops::Range<usize>,
+    /// Block columns.
+    pub block_cols: std::ops::Range<usize>,
     /// Rows opened.
     pub rows: Vec<(usize, usize)>,
 }
@@ -520,14 +524,17 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
     let (header, dataset_root) = (t.header, t.header.dataset_root);
     let m = trace::Manifest::of(&t);
     let samples = t
-        .samples(beacon, inputs.samples)
+        .samples(beacon, &inputs.sampling)
         .iter()
         .map(|s| {
             let rows = check::rows_needed(&m, s).map_err(|e| check::malformed(s, e))?;
+            let block = check::block_of(&m, s);
             Ok(SampleRows {
                 j: s.j,
                 op: s.op,
-                element: s.element,
+                cell: s.cell,
+                block_rows: block.rows,
+                block_cols: block.cols,
                 rows,
             })
         })

@@ -69,26 +69,26 @@ fn an_honest_step_verifies() {
     let m = Manifest::of(&tr);
     assert_eq!(m.root().unwrap(), tr.root);
     let beacon = Fr::from(2024u64);
-    let s = 2 * tr.ops.len() + 3;
+    let s = sampling::Sampling::new(2 * tr.ops.len() + 3);
     let openings: Vec<_> = tr
-        .samples(beacon, s)
+        .samples(beacon, &s)
         .iter()
         .map(|x| check::open_sample(&tr, x).unwrap())
         .collect();
-    check::verify_samples(&m, tr.root, beacon, s, &openings).unwrap();
+    check::verify_samples(&m, tr.root, beacon, &s, &openings).unwrap();
     // Under another beacon the same openings answer other questions.
-    assert!(check::verify_samples(&m, tr.root, Fr::from(2025u64), s, &openings).is_err());
+    assert!(check::verify_samples(&m, tr.root, Fr::from(2025u64), &s, &openings).is_err());
     // A manifest with any field changed no longer hashes to the root.
     let mut other = m.clone();
     other.header.step += 1;
     assert_eq!(
-        check::verify_samples(&other, tr.root, beacon, s, &openings),
+        check::verify_samples(&other, tr.root, beacon, &s, &openings),
         Err(CheckFailure::RootMismatch)
     );
     let mut other = m.clone();
     other.ops[1].params[0] += 1;
     assert_eq!(
-        check::verify_samples(&other, tr.root, beacon, s, &openings),
+        check::verify_samples(&other, tr.root, beacon, &s, &openings),
         Err(CheckFailure::RootMismatch)
     );
 }
@@ -135,7 +135,9 @@ fn a_wrong_output_element_of_every_op_kind_is_caught_when_sampled() {
             let s = Sample {
                 j: 0,
                 op: op_index,
-                element: element as u64,
+                cell: element as u64,
+                rows: 1,
+                cols: 1,
             };
             let openings = check::open_sample(&cheat, &s).unwrap();
             let r = check::verify_sample(&Manifest::of(&cheat), &s, &openings);
@@ -211,7 +213,9 @@ fn a_wrong_input_row_is_caught_when_a_dependent_element_is_sampled() {
                 let s = Sample {
                     j: 0,
                     op: op_index,
-                    element: element as u64,
+                    cell: element as u64,
+                    rows: 1,
+                    cols: 1,
                 };
                 let r = check::verify_sample(&m, &s, &check::open_sample(&cheat, &s).unwrap());
                 detected |= matches!(r, Err(CheckFailure::WrongElement { .. }));
@@ -242,7 +246,9 @@ fn a_batch_row_that_is_not_the_committed_dataset_row_fails() {
     let s = Sample {
         j: 0,
         op: gather,
-        element: 5,
+        cell: 5,
+        rows: 1,
+        cols: 1,
     };
     let r = check::verify_sample(
         &Manifest::of(&cheat),
@@ -274,7 +280,9 @@ fn forged_or_missing_openings_fail() {
     let s = Sample {
         j: 0,
         op,
-        element: 7,
+        cell: 7,
+        rows: 1,
+        cols: 1,
     };
     let good = check::open_sample(&tr, &s).unwrap();
     let mut forged = good.clone();
@@ -383,7 +391,9 @@ fn out_of_range_samples_are_typed_failures() {
     let bad_op = Sample {
         j: 0,
         op: tr.ops.len(),
-        element: 0,
+        cell: 0,
+        rows: 1,
+        cols: 1,
     };
     assert!(matches!(
         check::verify_sample(&m, &bad_op, &[]),
@@ -392,13 +402,17 @@ fn out_of_range_samples_are_typed_failures() {
     let good = Sample {
         j: 0,
         op: 1,
-        element: 0,
+        cell: 0,
+        rows: 1,
+        cols: 1,
     };
     let openings = check::open_sample(&tr, &good).unwrap();
     let far = Sample {
         j: 0,
         op: 1,
-        element: u64::MAX,
+        cell: u64::MAX,
+        rows: 1,
+        cols: 1,
     };
     assert!(check::verify_sample(&m, &far, &openings).is_err());
     let mut broken = m.clone();
@@ -420,11 +434,11 @@ fn samples_verify_against_the_trace_root_alone() {
         f.header.step,
     );
     let beacon = Fr::from(31u64);
-    for s in tr.samples(beacon, 2 * tr.ops.len()) {
+    for s in tr.samples(beacon, &sampling::Sampling::new(2 * tr.ops.len())) {
         let p = check::prove_sample(&tr, &s).unwrap();
         check::verify_sample_proof(&lay, tr.root, &s, &p).unwrap();
     }
-    let s = tr.samples(beacon, 1)[0];
+    let s = tr.samples(beacon, &sampling::Sampling::new(1))[0];
     let good = check::prove_sample(&tr, &s).unwrap();
     // Another header (e.g. another worker id) does not open leaf 0 of this root.
     let mut p = good.clone();
@@ -463,7 +477,9 @@ fn samples_verify_against_the_trace_root_alone() {
     let s = Sample {
         j: 0,
         op,
-        element: 3,
+        cell: 3,
+        rows: 1,
+        cols: 1,
     };
     let p = check::prove_sample(&cheat, &s).unwrap();
     assert!(matches!(

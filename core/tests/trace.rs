@@ -111,17 +111,27 @@ fn batches_and_samples_are_seeded() {
     let h = header(&before, 0, Fr::from(0u64), ds.root);
     let tr = trace::commit_step(&before, &t, &ds, h).unwrap();
     let n = tr.ops.len();
-    let s1 = tr.samples(Fr::from(1u64), 2 * n);
-    let s2 = tr.samples(Fr::from(2u64), 2 * n);
-    assert_ne!(s1, s2, "another beacon selects other elements");
-    assert_eq!(s1, tr.samples(Fr::from(1u64), 2 * n));
+    let twice = sampling::Sampling::new(2 * n);
+    let s1 = tr.samples(Fr::from(1u64), &twice);
+    let s2 = tr.samples(Fr::from(2u64), &twice);
+    assert_ne!(s1, s2, "another beacon selects other blocks");
+    assert_eq!(s1, tr.samples(Fr::from(1u64), &twice));
     for (j, s) in s1.iter().enumerate() {
         assert_eq!(s.op, j % n, "sample j checks op j mod n_ops");
+        let kind = tr.ops[s.op].kind;
+        assert_eq!((s.rows, s.cols), twice.block(kind));
         let out = &tr.tensors[tr.ops[s.op].outputs[0]].header;
-        assert!(s.element < (out.rows * out.cols) as u64);
+        let (nr, nc) = sampling::grid(out.rows, out.cols, s.rows, s.cols);
+        assert!(s.cell < nr * nc);
+        let block =
+            spotproof_core::ops::sampled::Block::cell(s.cell, out.rows, out.cols, s.rows, s.cols);
+        assert!(!block.is_empty() && block.rows.end <= out.rows && block.cols.end <= out.cols);
     }
     let fs = sampling::fiat_shamir_beacon(tr.root);
-    assert_ne!(tr.samples(fs, n), s1[..n].to_vec());
+    assert_ne!(
+        tr.samples(fs, &sampling::Sampling::new(n)),
+        s1[..n].to_vec()
+    );
 }
 
 #[test]

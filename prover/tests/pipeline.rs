@@ -44,13 +44,16 @@ fn committed_steps_chain_conform_and_verify() {
             check::check_chain(&Manifest::of(prev), prev.root, &m).unwrap();
         }
         let beacon = sampling::fiat_shamir_beacon(tr.root);
-        let s = 2 * tr.ops.len();
+        let s = sampling::Sampling {
+            samples: 2 * tr.ops.len(),
+            blocks: spotproof_circuits::class::BLOCKS,
+        };
         let openings: Vec<_> = tr
-            .samples(beacon, s)
+            .samples(beacon, &s)
             .iter()
             .map(|x| check::open_sample(tr, x).unwrap())
             .collect();
-        check::verify_samples(&m, tr.root, beacon, s, &openings).unwrap();
+        check::verify_samples(&m, tr.root, beacon, &s, &openings).unwrap();
     }
 }
 

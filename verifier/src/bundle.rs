@@ -162,7 +162,7 @@ impl Bundle {
         proof: &Proof<Bn254>,
     ) -> Bundle {
         let manifest = Manifest::of(t);
-        let checked = manifest.work(&manifest.samples(t.root, beacon, class.samples));
+        let checked = manifest.work(&manifest.samples(t.root, beacon, &class.sampling()));
         Bundle {
             schema: SCHEMA,
             class: class.name.into(),

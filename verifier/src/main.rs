@@ -380,9 +380,10 @@ fn inspect(path: &Path) -> Result<Outcome> {
                 let d = Detection::of(class.samples, ops, kind);
                 outln!("            if it verifies: {}", d.describe())?;
             }
-            let w = b
-                .manifest
-                .work(&b.manifest.samples(b.trace_root, b.beacon, class.samples));
+            let w = b.manifest.work(
+                &b.manifest
+                    .samples(b.trace_root, b.beacon, &class.sampling()),
+            );
             outln!(
                 "checks      {} multiply-accumulates and {} element-wise outputs (from the manifest and the beacon)",
                 w.macs,

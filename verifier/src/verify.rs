@@ -432,9 +432,11 @@ pub fn verify_bundles<R: rand::RngCore>(
             step: p.manifest.header.step,
             trace_root: to_hex(&p.trace_root),
             result,
-            checked: p
-                .manifest
-                .work(&p.manifest.samples(p.trace_root, p.beacon, vk.class.samples)),
+            checked: p.manifest.work(&p.manifest.samples(
+                p.trace_root,
+                p.beacon,
+                &vk.class.sampling(),
+            )),
         })
         .collect();
     Ok(Report {

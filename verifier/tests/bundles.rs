@@ -7,7 +7,7 @@
 mod common;
 
 use common::{json, s, validator};
-use spotproof_core::sampling;
+use spotproof_core::sampling::{self, Sampling};
 
 use rand::SeedableRng;
 use serde_json::Value;
@@ -41,9 +41,9 @@ struct Fixture {
 }
 
 /// Whether every sample `beacon` selects in `t` passes the native checker.
-fn samples_pass(t: &trace::Trace, beacon: Fr, samples: usize) -> bool {
+fn samples_pass(t: &trace::Trace, beacon: Fr, sampling: &Sampling) -> bool {
     let m = trace::Manifest::of(t);
-    t.samples(beacon, samples).iter().all(|x| {
+    t.samples(beacon, sampling).iter().all(|x| {
         check::open_sample(t, x)
             .ok()
             .is_some_and(|o| check::verify_sample(&m, x, &o).is_ok())
@@ -80,7 +80,7 @@ fn fixture() -> &'static Fixture {
         assert!(values[slot - 1][..cols].iter().any(|&v| v != 0));
         values[slot - 1][..cols].fill(0);
         let faked = run.recommit(0, &values).unwrap();
-        let passes = |b: u64| samples_pass(&faked, Fr::from(b), class.samples);
+        let passes = |b: u64| samples_pass(&faked, Fr::from(b), &class.sampling());
         assert!(
             (0..64).any(|b| !passes(b)),
             "the fake must be caught by some beacons"

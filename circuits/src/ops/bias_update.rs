@@ -3,8 +3,6 @@
 
 use super::{SampleCx, SampleGadget};
 use crate::gadgets::*;
-use ark_r1cs_std::eq::EqGadget;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::bias_update::BiasUpdate;
 
 /// `ops::bias_update_elem`: `clamp(b − rshr_round(g, s), −2^24, 2^24)`.
@@ -15,22 +13,23 @@ pub fn bias_update_elem(cs: &Cs, b: &Fp, g: &Fp, s: &Shift) -> R<Fp> {
 }
 
 impl SampleGadget for BiasUpdate {
-    fn whole_inputs(&self) -> usize {
-        1
-    }
     fn rounds(&self) -> bool {
         true
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        // The gradient, recomputed: the trace does not commit it (`bias_grad`'s sum).
-        let et = cx.open(0, true)?;
-        let g = sum_i8(&et.values, &cx.tensor(0)?.cols);
-        let at = |k: usize| -> R<Fp> {
-            let r = cx.open(k, false)?;
-            cx.value(k, &r, cx.jc, DType::I32)
-        };
-        let b = at(1)?;
-        let b2 = at(2)?;
-        bias_update_elem(cx.cs(), &b, &g, cx.shift()?)?.enforce_equal(&b2)
+        // The gradients, recomputed: the trace does not commit them (`bias_grad`'s sums of the
+        // block's error columns). Biases are `N×1`: the block's columns past the first are
+        // outside the output.
+        let len = &cx.tensor(0)?.cols;
+        let rows = cx.open(0)?.into_iter().zip(cx.open(1)?).zip(cx.open(2)?);
+        for (t, ((et, b), b2)) in rows.enumerate() {
+            let g = sum_i8(&et.values, len);
+            let v = bias_update_elem(cx.cs(), &cx.first(1, &b)?, &g, cx.shift()?)?;
+            let b2 = cx.first(2, &b2)?;
+            for u in 0..cx.cols.len() {
+                cx.expect(t, u, &v, &b2)?;
+            }
+        }
+        Ok(())
     }
 }

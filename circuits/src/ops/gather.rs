@@ -4,10 +4,8 @@
 use super::{SampleCx, SampleGadget, Shared};
 use crate::gadgets::*;
 use ark_r1cs_std::GR1CSVar;
-use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
-use spotproof_core::commit::DType;
 use spotproof_core::domain;
 use spotproof_core::ops::gather::Gather;
 
@@ -35,27 +33,33 @@ impl SampleGadget for Gather {
             .label_col
             .as_ref()
             .ok_or(SynthesisError::Unsatisfiable)?;
-        // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
-        let hb = hash(&[
-            cst(domain::DOMAIN_BATCH as i64),
-            cx.shared.data_seed.clone(),
-            cx.shared.step.clone(),
-            cx.i.clone(),
-        ])?;
-        let (_, rb) = reduce(
-            cx.cs(),
-            &hb,
-            &cx.tensor(0)?.rows,
-            cx.ctx.class.dataset_depth,
-        )?;
-        let row = cx.open_at(0, &rb, false)?;
-        let pix = cx.value(0, &row, cx.jc, DType::U8)?;
-        let label = cx.ctx.scalar(cx.slot(0)?, &row, label_col)?;
-        let x = cx.open(1, false)?;
-        let xv = cx.value(1, &x, cx.jc, DType::I8)?;
-        gather_elem(cx.cs(), &pix, shl, shr)?.enforce_equal(&xv)?;
-        let lab = cx.open(2, false)?;
-        let lv = cx.value(2, &lab, &Fp::zero(), DType::U8)?;
-        lv.enforce_equal(&label)
+        let labs = cx.open(2)?;
+        for (t, (x, lab)) in cx.open(1)?.iter().zip(&labs).enumerate() {
+            // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
+            let hb = hash(&[
+                cst(domain::DOMAIN_BATCH as i64),
+                cx.shared.data_seed.clone(),
+                cx.shared.step.clone(),
+                cx.rows[t].value.clone(),
+            ])?;
+            let (_, rb) = reduce(
+                cx.cs(),
+                &hb,
+                &cx.tensor(0)?.rows,
+                cx.ctx.class.dataset_depth,
+            )?;
+            let row = cx.open_at(0, t, &rb)?;
+            let pix = cx.col_window(0, &row)?;
+            let xs = cx.col_window(1, x)?;
+            for (u, (p, xv)) in pix.iter().zip(&xs).enumerate() {
+                cx.expect(t, u, &gather_elem(cx.cs(), p, shl, shr)?, xv)?;
+            }
+            // The label, once per row (every element of the block row checks it).
+            let label = cx.ctx.scalar(cx.slot(0)?, &row, label_col)?;
+            for u in 0..cx.cols.len() {
+                cx.expect(t, u, &cx.first(2, lab)?, &label)?;
+            }
+        }
+        Ok(())
     }
 }

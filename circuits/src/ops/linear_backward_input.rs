@@ -8,7 +8,6 @@ use ark_ff::One;
 use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::linear_backward_input::LinearBackwardInput;
 
 /// `ops::linear_backward_input_elem`: `a ∈ (0, 127)` ? `clamp(rshr_round(g, s), −128, 127)` : 0.
@@ -30,21 +29,23 @@ pub fn linear_backward_input_elem(cs: &Cs, g: &Fp, s: &Shift, a: &Fp) -> R<Fp> {
 }
 
 impl SampleGadget for LinearBackwardInput {
-    fn whole_inputs(&self) -> usize {
-        2
-    }
     fn rounds(&self) -> bool {
         true
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        let e = cx.open(0, true)?;
-        let wt = cx.open(1, true)?;
+        let es = cx.open(0)?;
+        let wts = cx.open(1)?;
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
-        let g = dot_i8(cx.cs(), &e.values, &wt.values, &cx.tensor(0)?.cols)?;
-        let a = cx.open(2, false)?;
-        let av = cx.value(2, &a, cx.jc, DType::I8)?;
-        let dr = cx.open(3, false)?;
-        let dv = cx.value(3, &dr, cx.jc, DType::I8)?;
-        linear_backward_input_elem(cx.cs(), &g, cx.shift()?, &av)?.enforce_equal(&dv)
+        let len = &cx.tensor(0)?.cols;
+        let rows = es.iter().zip(cx.open(2)?).zip(cx.open(3)?);
+        for (t, ((e, a), d)) in rows.enumerate() {
+            let (avs, dvs) = (cx.col_window(2, &a)?, cx.col_window(3, &d)?);
+            for (u, wt) in wts.iter().enumerate() {
+                let g = dot_i8(cx.cs(), &e.values, &wt.values, len)?;
+                let v = linear_backward_input_elem(cx.cs(), &g, cx.shift()?, &avs[u])?;
+                cx.expect(t, u, &v, &dvs[u])?;
+            }
+        }
+        Ok(())
     }
 }

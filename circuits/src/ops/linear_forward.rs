@@ -4,8 +4,6 @@
 use super::{SampleCx, SampleGadget, Shared};
 use crate::gadgets::*;
 use ark_r1cs_std::eq::EqGadget;
-use ark_r1cs_std::fields::FieldVar;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::linear_forward::LinearForward;
 
 /// `ops::linear_forward_elem`: `clamp(rshr_round(acc, s), lo, 127)`.
@@ -15,9 +13,6 @@ pub fn linear_forward_elem(cs: &Cs, acc: &Fp, s: &Shift, lo: &Fp) -> R<Fp> {
 }
 
 impl SampleGadget for LinearForward {
-    fn whole_inputs(&self) -> usize {
-        2
-    }
     fn rounds(&self) -> bool {
         true
     }
@@ -26,14 +21,25 @@ impl SampleGadget for LinearForward {
         bits(cs, &(&p[1] + cst(128)), 8).map(|_| ())
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        let x = cx.open(0, true)?;
-        let wr = cx.open(1, true)?;
+        // The block's R input rows and C weight rows, each opened once and used by every dot
+        // product of the tile.
+        let xs = cx.open(0)?;
+        let ws = cx.open(1)?;
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
-        let b = cx.open(2, false)?;
-        let bv = cx.value(2, &b, &Fp::zero(), DType::I32)?;
-        let acc = dot_i8(cx.cs(), &x.values, &wr.values, &cx.tensor(0)?.cols)? + bv;
-        let y = cx.open(3, false)?;
-        let yv = cx.value(3, &y, cx.jc, DType::I8)?;
-        linear_forward_elem(cx.cs(), &acc, cx.shift()?, &cx.params[1])?.enforce_equal(&yv)
+        let bs = cx
+            .open(2)?
+            .iter()
+            .map(|b| cx.first(2, b))
+            .collect::<R<Vec<_>>>()?;
+        let len = &cx.tensor(0)?.cols;
+        for (t, (x, y)) in xs.iter().zip(cx.open(3)?).enumerate() {
+            let ys = cx.col_window(3, &y)?;
+            for (u, (w, b)) in ws.iter().zip(&bs).enumerate() {
+                let acc = dot_i8(cx.cs(), &x.values, &w.values, len)? + b;
+                let v = linear_forward_elem(cx.cs(), &acc, cx.shift()?, &cx.params[1])?;
+                cx.expect(t, u, &v, &ys[u])?;
+            }
+        }
+        Ok(())
     }
 }

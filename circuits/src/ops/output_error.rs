@@ -4,9 +4,6 @@
 use super::{SampleCx, SampleGadget, Shared};
 use crate::gadgets::*;
 use ark_r1cs_std::GR1CSVar;
-use ark_r1cs_std::eq::EqGadget;
-use ark_r1cs_std::fields::FieldVar;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::output_error::OutputError;
 
 /// `ops::target_elem` with `lo = 0`: `hi` where `class = label`, else 0.
@@ -29,13 +26,15 @@ impl SampleGadget for OutputError {
         bits(cs, &(&p[0] + cst(128)), 8).map(|_| ())
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        let y = cx.open(0, false)?;
-        let yv = cx.value(0, &y, cx.jc, DType::I8)?;
-        let lab = cx.open(1, false)?;
-        let lv = cx.value(1, &lab, &Fp::zero(), DType::U8)?;
-        let t = target_elem(cx.cs(), cx.jc, &lv, &cx.params[0])?;
-        let e = cx.open(2, false)?;
-        let ev = cx.value(2, &e, cx.jc, DType::I8)?;
-        output_error_elem(cx.cs(), &yv, &t)?.enforce_equal(&ev)
+        let labs = cx.open(1)?;
+        for (t, ((y, lab), e)) in cx.open(0)?.iter().zip(&labs).zip(cx.open(2)?).enumerate() {
+            let (ys, es) = (cx.col_window(0, y)?, cx.col_window(2, &e)?);
+            let lv = cx.first(1, lab)?;
+            for (u, col) in cx.cols.iter().enumerate() {
+                let tv = target_elem(cx.cs(), &col.value, &lv, &cx.params[0])?;
+                cx.expect(t, u, &output_error_elem(cx.cs(), &ys[u], &tv)?, &es[u])?;
+            }
+        }
+        Ok(())
     }
 }

@@ -4,7 +4,6 @@
 use super::{SampleCx, SampleGadget};
 use crate::gadgets::*;
 use ark_r1cs_std::eq::EqGadget;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::sgd_update::SgdUpdate;
 
 /// `ops::sgd_update_elem`: `clamp(m − rshr_round(g, s), −32768, 32767)`.
@@ -20,27 +19,29 @@ pub fn derive_weight_elem(cs: &Cs, m: &Fp, eight: &Shift) -> R<Fp> {
 }
 
 impl SampleGadget for SgdUpdate {
-    fn whole_inputs(&self) -> usize {
-        2
-    }
     fn rounds(&self) -> bool {
         true
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        // The gradient element, recomputed: the trace does not commit it (`weight_grad`'s dot).
-        let et = cx.open(0, true)?;
-        let xt = cx.open(1, true)?;
+        // The gradient tile, recomputed: the trace does not commit it (`weight_grad`'s dots of
+        // the block's R error columns with its C input columns).
+        let ets = cx.open(0)?;
+        let xts = cx.open(1)?;
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
-        let g = dot_i8(cx.cs(), &et.values, &xt.values, &cx.tensor(0)?.cols)?;
-        let at = |k: usize, dtype: DType| -> R<Fp> {
-            let r = cx.open(k, false)?;
-            cx.value(k, &r, cx.jc, dtype)
+        let len = &cx.tensor(0)?.cols;
+        let windows = |k: usize| -> R<Vec<Vec<Fp>>> {
+            cx.open(k)?.iter().map(|r| cx.col_window(k, r)).collect()
         };
-        let m = at(2, DType::I16)?;
-        let m2 = at(3, DType::I16)?;
-        let w2 = at(4, DType::I8)?;
-        let mv = sgd_update_elem(cx.cs(), &m, &g, cx.shift()?)?;
-        mv.enforce_equal(&m2)?;
-        derive_weight_elem(cx.cs(), &mv, &cx.shared.eight)?.enforce_equal(&w2)
+        let (ms, m2s, w2s) = (windows(2)?, windows(3)?, windows(4)?);
+        for (t, et) in ets.iter().enumerate() {
+            for (u, xt) in xts.iter().enumerate() {
+                let g = dot_i8(cx.cs(), &et.values, &xt.values, len)?;
+                let mv = sgd_update_elem(cx.cs(), &ms[t][u], &g, cx.shift()?)?;
+                cx.expect(t, u, &mv, &m2s[t][u])?;
+                let wv = derive_weight_elem(cx.cs(), &mv, &cx.shared.eight)?;
+                cx.expect(t, u, &wv, &w2s[t][u])?;
+            }
+        }
+        Ok(())
     }
 }

@@ -3,16 +3,22 @@
 
 use super::{SampleCx, SampleGadget};
 use crate::gadgets::*;
-use ark_r1cs_std::eq::EqGadget;
-use spotproof_core::commit::DType;
 use spotproof_core::ops::transpose::Transpose;
 
 impl SampleGadget for Transpose {
     fn sample(&self, cx: &SampleCx) -> R<()> {
-        let x = cx.open(0, false)?;
-        let xv = cx.value(0, &x, cx.i, DType::I8)?;
-        let t = cx.open(1, false)?;
-        let tv = cx.value(1, &t, cx.jc, DType::I8)?;
-        xv.enforce_equal(&tv)
+        // t[i][j] = x[j][i]: the block's C rows of x read at its R rows, against its R rows of t
+        // read at its C columns.
+        let xs = cx
+            .open(0)?
+            .iter()
+            .map(|x| cx.row_window(0, x))
+            .collect::<R<Vec<_>>>()?;
+        for (t, tr) in cx.open(1)?.iter().enumerate() {
+            for (u, tv) in cx.col_window(1, tr)?.iter().enumerate() {
+                cx.expect(t, u, &xs[u][t], tv)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -302,7 +302,7 @@ pub fn trace_vector() -> Result<TraceVector> {
         prev_root: commit::hash(&[commit::fe(123)]),
         data_seed: 5,
         worker: commit::fe(0xabc),
-        samples: sampling::DEFAULT_SAMPLES,
+        sampling: sampling::Sampling::new(sampling::DEFAULT_SAMPLES),
     };
     Ok(TraceVector {
         version: VERSION,

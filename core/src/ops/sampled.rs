@@ -7,9 +7,9 @@
 use super::OpKind;
 use std::ops::Range;
 
-/// A block of an op's first output that one sample checks: today one element (1×1); a tile of a
-/// dot-product op or a run of an element-wise op's row later. The rows a block opens are the
-/// union of its elements' rows, in first-use order.
+/// A block of an op's first output that one sample checks: a cell of the grid that tiles the
+/// output with blocks of the op kind's shape (`sampling::Sampling`), clipped to the output. The
+/// rows a block opens are the union of its elements' rows, in first-use order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
     /// Output rows.
@@ -19,14 +19,32 @@ pub struct Block {
 }
 
 impl Block {
-    /// The single element `e` (row-major) of an output with `cols` columns.
-    pub fn element(e: u64, cols: usize) -> Self {
-        let cols = cols.max(1) as u64;
-        let (i, j) = ((e / cols) as usize, (e % cols) as usize);
-        Self {
-            rows: i..i.saturating_add(1),
-            cols: j..j.saturating_add(1),
+    /// Cell `cell` (row-major) of the grid that tiles an `rows × cols` output with `br × bc`
+    /// blocks (`sampling::grid`), clipped to the output; empty if there is no such cell.
+    pub fn cell(cell: u64, rows: usize, cols: usize, br: usize, bc: usize) -> Self {
+        let (br, bc) = (br.max(1), bc.max(1));
+        let (nr, nc) = crate::sampling::grid(rows, cols, br, bc);
+        if cell >= nr.saturating_mul(nc) {
+            return Self {
+                rows: 0..0,
+                cols: 0..0,
+            };
         }
+        let (p, q) = ((cell / nc) as usize, (cell % nc) as usize);
+        Self {
+            rows: p * br..((p + 1) * br).min(rows),
+            cols: q * bc..((q + 1) * bc).min(cols),
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.rows.len() * self.cols.len()
+    }
+
+    /// Whether the block has no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The elements `(i, j)`, row-major.
