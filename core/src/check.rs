@@ -137,12 +137,19 @@ fn with_site<T>(
     let batch_row = |i: u64, rows: u64| {
         sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
     };
+    let block = Block::cell(s.cell, out_rows, out_cols, s.rows, s.cols);
+    if block.is_empty() {
+        return Err(CheckFailure::BadOp {
+            op: s.op,
+            reason: "the sampled block is outside the op's output",
+        });
+    }
     let site = Site {
         params: op.params,
         inputs: &op.inputs,
         outputs: &op.outputs,
         shapes: &shapes,
-        block: Block::cell(s.cell, out_rows, out_cols, s.rows, s.cols),
+        block,
         batch_row: &batch_row,
     };
     f(op, &site).map_err(|e| match e {
