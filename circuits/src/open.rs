@@ -32,8 +32,11 @@ pub(crate) struct TensorVar {
     pub(crate) rows: Fp,
     pub(crate) cols: Fp,
     pub(crate) merkle_root: Fp,
-    /// `[k < cols]` for every column `k < max_cols`.
-    pub(crate) col_active: Vec<Fp>,
+    /// `[k < cols]` for every column `k < max_cols`, made when a row of the slot is first
+    /// opened whole.
+    pub(crate) col_active: std::cell::OnceCell<Vec<Fp>>,
+    /// `[c ≥ chunks]` for every chunk `c` (chunks of a row opened as chunks are zero there).
+    pub(crate) beyond: Vec<Fp>,
     /// One-hot: the row digest takes `p + 1` permutations.
     pub(crate) perms: Vec<Fp>,
     /// `[k < height]` for every tree level.
@@ -119,8 +122,7 @@ impl Ctx<'_> {
         let perms = (0..(m_max + 1).div_ceil(2) as i64)
             .map(|p| at_least(2 * p) - at_least(2 * p + 2))
             .collect();
-        // Per-column mask: rows are opened whole.
-        let col_active = prefix_mask(cs, &cols, max_cols)?;
+        let beyond = chunk_active.iter().map(|a| Fp::one() - a).collect();
         // Tree height h ≥ 1 as a prefix mask over the levels: 2^h = 1 + Σ_{k<h} 2^k, and
         // 2^(h−1) < rows ≤ 2^h (rows ∈ {1, 2} when h = 1).
         let depth = self.depth(slot);
@@ -146,7 +148,8 @@ impl Ctx<'_> {
             rows,
             cols,
             merkle_root,
-            col_active,
+            col_active: std::cell::OnceCell::new(),
+            beyond,
             perms,
             levels,
         })
@@ -165,18 +168,19 @@ impl Ctx<'_> {
         Ok(Col { chunk, pos })
     }
 
-    /// Opens row `row` (its bits) of `slot` whole (every value range-checked, padding zero) and,
-    /// where `active` is one, binds it to the tensor's Merkle root: `active · (root' − root) = 0`.
+    /// Opens row `row` (its bits) of `slot` whole or as chunks ([`Ctx::row`]) and, where
+    /// `active` is one, binds it to the tensor's Merkle root: `active · (root' − root) = 0`.
     pub(crate) fn open(
         &self,
         slot: usize,
         row: &[Fp],
         w: Option<&RowWitness>,
         active: &Fp,
+        whole: bool,
     ) -> R<Opened> {
         let cs = &self.cs;
         let t = &self.tensors[slot];
-        let (chunks, values) = unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), &t.col_active)?;
+        let (chunks, values) = self.row(slot, w, whole)?;
         let leaf = row_digest(&chunks, &t.perms)?;
         let depth = t.levels.len();
         let mut sib = Vec::with_capacity(depth);
@@ -194,8 +198,106 @@ impl Ctx<'_> {
         Ok(Opened { chunks, values })
     }
 
+    /// A row's chunks and, opened whole, its offset-binary values (every value range-checked,
+    /// padding forced to zero); opened as chunks, no values, and the chunks past the row's end
+    /// forced to zero.
+    fn row(&self, slot: usize, w: Option<&RowWitness>, whole: bool) -> R<(Vec<Fp>, Vec<Fp>)> {
+        let cs = &self.cs;
+        let t = &self.tensors[slot];
+        if whole {
+            let active = match t.col_active.get() {
+                Some(a) => a,
+                None => {
+                    let a = prefix_mask(cs, &t.cols, self.max_cols(slot))?;
+                    t.col_active.get_or_init(|| a)
+                }
+            };
+            return unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), active);
+        }
+        let packed = match w {
+            Some(w) => Some(
+                commit::pack_row(t.dtype, &w.values).map_err(|_| SynthesisError::Unsatisfiable)?,
+            ),
+            None => None,
+        };
+        let mut chunks = Vec::with_capacity(t.beyond.len());
+        for (c, b) in t.beyond.iter().enumerate() {
+            let x = witness(cs, || {
+                Ok(packed
+                    .as_ref()
+                    .ok_or_else(missing)?
+                    .get(c)
+                    .copied()
+                    .unwrap_or_default())
+            })?;
+            // x · [c ≥ chunks] = 0
+            enforce_mul(&x, b, &Fp::zero())?;
+            chunks.push(x);
+        }
+        Ok((chunks, Vec::new()))
+    }
+
+    /// Whether a window of `size` values of a `slot` row is cheaper read from chunks
+    /// ([`Ctx::chunk_window`]) than from the row opened whole: about `reach · (per·bits + m) +
+    /// per·(size + 1)` constraints against `max_cols · (bits + 1)`.
+    pub(crate) fn prefer_chunks(&self, slot: usize, size: usize) -> bool {
+        let dtype = self.tensors[slot].dtype;
+        let (per, bits) = (dtype.per_element(), dtype.bits() as usize);
+        let max_cols = self.max_cols(slot);
+        let m = dtype.packed_len(max_cols);
+        let reach = (per + size - 1).div_ceil(per);
+        reach * (per * bits + m) + per * (size + 1) < max_cols * (bits + 1)
+    }
+
+    /// The `size` values at columns `start + v` (`v < size`) of a row opened as chunks, `start` a
+    /// multiple of `size`: the chunk `c₀` holding `start` and the next ones the window reaches
+    /// are selected through a one-hot of `c₀` and unpacked (range-checked), and the window read
+    /// at offset `o = start − per·c₀` through a one-hot of `o`. Columns past the row read as the
+    /// zero padding (their elements are inactive).
+    pub(crate) fn chunk_window(
+        &self,
+        slot: usize,
+        o: &Opened,
+        start: &Fp,
+        size: usize,
+    ) -> R<Vec<Fp>> {
+        let cs = &self.cs;
+        let dtype = self.tensors[slot].dtype;
+        let per = dtype.per_element();
+        let m = o.chunks.len();
+        let st = || start.value().map(int);
+        let c0 = witness(cs, || Ok(Fr::from((st()? / per as i128) as u64)))?;
+        let off = witness(cs, || Ok(Fr::from((st()? % per as i128) as u64)))?;
+        let c_hot = one_hot(cs, &c0, m)?;
+        let o_hot = one_hot(cs, &off, per)?;
+        // start = per·c₀ + o
+        (&c0 * Fr::from(per as u64) + &off).enforce_equal(start)?;
+        // The window reaches at most offset per − 1 + size − 1.
+        let reach = (per + size - 1).div_ceil(per);
+        let mut us = Vec::with_capacity(reach * per);
+        for k in 0..reach {
+            let terms: Vec<Fp> = c_hot
+                .iter()
+                .enumerate()
+                .filter_map(|(c, h)| o.chunks.get(c + k).map(|x| h * x))
+                .collect();
+            us.extend(unpack_chunk(cs, dtype, &sum(&terms))?);
+        }
+        let offset = cst(dtype.offset());
+        (0..size)
+            .map(|v| {
+                let terms: Vec<Fp> = o_hot
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(d, h)| us.get(d + v).map(|x| h * x))
+                    .collect();
+                Ok(sum(&terms) - &offset)
+            })
+            .collect()
+    }
+
     /// Opens the `R = 2^lg` consecutive rows `R·b + t` of `slot` (an aligned block, `ws[t]` the
-    /// witness of row `t`) whole, through their common subtree: the rows' digests (a row outside
+    /// witness of row `t`) whole or as chunks ([`Ctx::row`]), through their common subtree: the rows' digests (a row outside
     /// the tensor, `active_t = 0`, is the padding leaf `hash(DOMAIN_PAD)` there) are hashed up
     /// `lg` levels to the subtree root, which is opened at `b` (its `bits`) with the siblings of
     /// row `R·b`'s path from level `lg` up. Above the tree's height a level passes its left
@@ -206,6 +308,7 @@ impl Ctx<'_> {
         bits: &[Fp],
         ws: &[Option<&RowWitness>],
         active: &[Fp],
+        whole: bool,
     ) -> R<Vec<Opened>> {
         let cs = &self.cs;
         let t = &self.tensors[slot];
@@ -218,8 +321,7 @@ impl Ctx<'_> {
         let mut opened = Vec::with_capacity(size);
         let mut level = Vec::with_capacity(size);
         for (w, a) in ws.iter().zip(active) {
-            let (chunks, values) =
-                unpack_row(cs, t.dtype, w.map(|w| &w.values[..]), &t.col_active)?;
+            let (chunks, values) = self.row(slot, *w, whole)?;
             let digest = row_digest(&chunks, &t.perms)?;
             let leaf = witness(cs, || {
                 Ok(if a.value()?.is_one() {

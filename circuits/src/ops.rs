@@ -18,6 +18,7 @@ pub mod weight_grad;
 
 use crate::gadgets::{Cs, Fp, R, Shift, cst, enforce_mul, sum};
 use crate::open::{Col, Ctx, Opened, RowWitness, TensorVar};
+use ark_bn254::Fr;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::layout::OpDesc;
@@ -66,6 +67,10 @@ pub(crate) struct SampleCx<'a, 'b> {
     pub rows: &'a [Index],
     /// The block's columns.
     pub cols: &'a [Index],
+    /// The block row `p` and column `q` of the cell.
+    pub p: &'a Fp,
+    /// The block column `q`.
+    pub q: &'a Fp,
     /// Bits of the block row `p` (the Merkle path of its rows' subtree).
     pub p_bits: &'a [Fp],
     /// Bits of the block column `q`.
@@ -129,10 +134,22 @@ impl SampleCx<'_, '_> {
         }
     }
 
-    /// Opens plan row `k` whole, once per block row (rows `i`) or block column (rows `j`), all
-    /// through the block's subtree (`Ctx::open_block`); an index outside the output stands for
-    /// a padding leaf.
+    /// Opens plan row `k` whole (its values enter a dot product or a sum), once per block row
+    /// (rows `i`) or block column (rows `j`), all through the block's subtree
+    /// (`Ctx::open_block`); an index outside the output stands for a padding leaf.
     pub fn open(&self, k: usize) -> R<Vec<Opened>> {
+        self.open_as(k, true)
+    }
+
+    /// Opens plan row `k` for windows only ([`Self::col_window`], [`Self::row_window`]), like
+    /// [`Self::open`]: as chunks where that is cheaper than whole (long rows,
+    /// `Ctx::prefer_chunks`).
+    pub fn open_chunks(&self, k: usize) -> R<Vec<Opened>> {
+        let size = self.rows.len().max(self.cols.len());
+        self.open_as(k, !self.ctx.prefer_chunks(self.slot(k)?, size))
+    }
+
+    fn open_as(&self, k: usize, whole: bool) -> R<Vec<Opened>> {
         let (idx, bits) = match self.plan.get(k).map(|p| p.1) {
             Some(RowOf::I) => (self.rows, self.p_bits),
             Some(RowOf::J) => (self.cols, self.q_bits),
@@ -144,11 +161,12 @@ impl SampleCx<'_, '_> {
             .map(|n| self.witness(base + n))
             .collect::<R<Vec<_>>>()?;
         let active: Vec<Fp> = idx.iter().map(|x| x.active.clone()).collect();
-        self.ctx.open_block(self.slot(k)?, bits, &ws, &active)
+        self.ctx
+            .open_block(self.slot(k)?, bits, &ws, &active, whole)
     }
 
     /// Opens plan row `k`, a [`RowOf::Batch`] row, for block row `t` at the row whose bits the
-    /// op derived.
+    /// op derived, as chunks.
     pub fn open_at(&self, k: usize, t: usize, row: &[Fp]) -> R<Opened> {
         if self.plan.get(k).map(|p| p.1) != Some(RowOf::Batch) {
             return Err(SynthesisError::Unsatisfiable);
@@ -159,11 +177,18 @@ impl SampleCx<'_, '_> {
             .ok_or(SynthesisError::Unsatisfiable)?
             .active;
         let n = self.offset(k) + t;
-        self.ctx.open(self.slot(k)?, row, self.witness(n)?, active)
+        let slot = self.slot(k)?;
+        let whole = !self.ctx.prefer_chunks(slot, self.cols.len());
+        self.ctx.open(slot, row, self.witness(n)?, active, whole)
     }
 
-    /// Values `size·b + v` (`v < size`) of an opened row, where `hot` is the one-hot of `b`.
-    fn window(&self, k: usize, row: &Opened, hot: &[Fp], size: usize) -> R<Vec<Fp>> {
+    /// Values `size·b + v` (`v < size`) of an opened row, where `hot` is the one-hot of `b`:
+    /// of a row opened whole through `hot`, of one opened as chunks by `Ctx::chunk_window`.
+    fn window(&self, k: usize, row: &Opened, b: &Fp, hot: &[Fp], size: usize) -> R<Vec<Fp>> {
+        if row.values.is_empty() {
+            let start = b * Fr::from(size as u64);
+            return self.ctx.chunk_window(self.slot(k)?, row, &start, size);
+        }
         let off = cst(self.tensor(k)?.dtype.offset());
         (0..size)
             .map(|v| {
@@ -179,12 +204,12 @@ impl SampleCx<'_, '_> {
 
     /// The values of an opened row at the block's columns `C·q + u`, `u < C`.
     pub fn col_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
-        self.window(k, row, self.q_hot, self.cols.len())
+        self.window(k, row, self.q, self.q_hot, self.cols.len())
     }
 
     /// The values of an opened row at the block's rows `R·p + t`, `t < R`, read as columns.
     pub fn row_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
-        self.window(k, row, self.p_hot, self.rows.len())
+        self.window(k, row, self.p, self.p_hot, self.rows.len())
     }
 
     /// The value at column 0 of an opened row (a bias, a label).

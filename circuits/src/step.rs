@@ -304,6 +304,8 @@ impl StepCircuit {
                 shift: shifts[o].as_ref(),
                 rows: &rows,
                 cols: &cols,
+                p: &p,
+                q: &q,
                 p_bits: &p_bits,
                 q_bits: &q_bits,
                 p_hot: &p_hot,

@@ -40,3 +40,25 @@ fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
     ));
     assert_eq!(CLASSES.len(), 3);
 }
+
+/// A block's rows of one tensor are one subtree of its Merkle tree: every block side is a power
+/// of two, and a side that indexes operand rows (rows `i` by the block's rows, rows `j` by its
+/// columns) is at most the tree's `2^depth` leaves.
+#[test]
+fn every_block_is_a_subtree() {
+    use spotproof_core::ops::{OpKind, sampled::RowOf, sampled_op};
+    for c in CLASSES {
+        for kind in OpKind::ALL {
+            let (r, cols) = c.block(kind);
+            assert!(r.is_power_of_two() && cols.is_power_of_two(), "{}", c.name);
+            for &(_, row) in sampled_op(kind).plan() {
+                let side = match row {
+                    RowOf::I => r,
+                    RowOf::J => cols,
+                    RowOf::Batch => 1,
+                };
+                assert!(side <= 1 << c.depth(), "{} {kind:?}", c.name);
+            }
+        }
+    }
+}

@@ -84,20 +84,21 @@ pub fn sample_seed(trace_root: Fr, beacon: Fr) -> Fr {
 }
 
 /// The block shapes `[rows, cols]` of every circuit class, in [`OpKind::ALL`] order
-/// (`papers/protocol.md` §6.1): an element-wise op's sample checks a run of 16 outputs of one row
-/// (its rows are opened whole anyway), a dot-product op's and a transpose's a 2×2 tile (its two
-/// input rows and two weight rows opened once and reused), a bias op's two consecutive biases.
-/// Chosen from the measured constraints per sample (`vectors/constraints.csv`); every size is a
-/// power of two, so that a block's rows are one subtree of their tensor's Merkle tree.
+/// (`papers/protocol.md` §6.1): an element-wise op's sample checks a run of outputs of one or two
+/// rows (gather 64, a digits input row; output_error 2 × 16), a dot-product op's and a
+/// transpose's a 2×2 tile (its two input rows and two weight rows opened once and reused), a bias
+/// op's four consecutive biases. Chosen from the measured constraints per sample
+/// (`vectors/constraints.csv`); every size is a power of two, so that a block's rows are one
+/// subtree of their tensor's Merkle tree.
 pub const BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
-    [1, 16], // gather
+    [1, 64], // gather
     [2, 2],  // linear_forward
-    [1, 16], // output_error
+    [2, 16], // output_error
     [2, 2],  // linear_backward_input
     [2, 2],  // weight_grad
-    [2, 1],  // bias_grad
+    [4, 1],  // bias_grad
     [2, 2],  // sgd_update
-    [2, 1],  // bias_update
+    [4, 1],  // bias_update
     [2, 2],  // transpose
 ];
 

@@ -34,7 +34,7 @@ impl SampleGadget for Gather {
             .as_ref()
             .ok_or(SynthesisError::Unsatisfiable)?;
         let labs = cx.open(2)?;
-        for (t, (x, lab)) in cx.open(1)?.iter().zip(&labs).enumerate() {
+        for (t, (x, lab)) in cx.open_chunks(1)?.iter().zip(&labs).enumerate() {
             // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
             let hb = hash(&[
                 cst(domain::DOMAIN_BATCH as i64),

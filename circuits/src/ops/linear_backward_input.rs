@@ -37,7 +37,7 @@ impl SampleGadget for LinearBackwardInput {
         let wts = cx.open(1)?;
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
         let len = &cx.tensor(0)?.cols;
-        let rows = es.iter().zip(cx.open(2)?).zip(cx.open(3)?);
+        let rows = es.iter().zip(cx.open_chunks(2)?).zip(cx.open_chunks(3)?);
         for (t, ((e, a), d)) in rows.enumerate() {
             let (avs, dvs) = (cx.col_window(2, &a)?, cx.col_window(3, &d)?);
             for (u, wt) in wts.iter().enumerate() {

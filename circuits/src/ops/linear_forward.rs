@@ -32,7 +32,7 @@ impl SampleGadget for LinearForward {
             .map(|b| cx.first(2, b))
             .collect::<R<Vec<_>>>()?;
         let len = &cx.tensor(0)?.cols;
-        for (t, (x, y)) in xs.iter().zip(cx.open(3)?).enumerate() {
+        for (t, (x, y)) in xs.iter().zip(cx.open_chunks(3)?).enumerate() {
             let ys = cx.col_window(3, &y)?;
             for (u, (w, b)) in ws.iter().zip(&bs).enumerate() {
                 let acc = dot_i8(cx.cs(), &x.values, &w.values, len)? + b;

@@ -27,7 +27,13 @@ impl SampleGadget for OutputError {
     }
     fn sample(&self, cx: &SampleCx) -> R<()> {
         let labs = cx.open(1)?;
-        for (t, ((y, lab), e)) in cx.open(0)?.iter().zip(&labs).zip(cx.open(2)?).enumerate() {
+        for (t, ((y, lab), e)) in cx
+            .open_chunks(0)?
+            .iter()
+            .zip(&labs)
+            .zip(cx.open_chunks(2)?)
+            .enumerate()
+        {
             let (ys, es) = (cx.col_window(0, y)?, cx.col_window(2, &e)?);
             let lv = cx.first(1, lab)?;
             for (u, col) in cx.cols.iter().enumerate() {

@@ -30,7 +30,10 @@ impl SampleGadget for SgdUpdate {
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
         let len = &cx.tensor(0)?.cols;
         let windows = |k: usize| -> R<Vec<Vec<Fp>>> {
-            cx.open(k)?.iter().map(|r| cx.col_window(k, r)).collect()
+            cx.open_chunks(k)?
+                .iter()
+                .map(|r| cx.col_window(k, r))
+                .collect()
         };
         let (ms, m2s, w2s) = (windows(2)?, windows(3)?, windows(4)?);
         for (t, et) in ets.iter().enumerate() {

@@ -10,11 +10,11 @@ impl SampleGadget for Transpose {
         // t[i][j] = x[j][i]: the block's C rows of x read at its R rows, against its R rows of t
         // read at its C columns.
         let xs = cx
-            .open(0)?
+            .open_chunks(0)?
             .iter()
             .map(|x| cx.row_window(0, x))
             .collect::<R<Vec<_>>>()?;
-        for (t, tr) in cx.open(1)?.iter().enumerate() {
+        for (t, tr) in cx.open_chunks(1)?.iter().enumerate() {
             for (u, tv) in cx.col_window(1, tr)?.iter().enumerate() {
                 cx.expect(t, u, &xs[u][t], tv)?;
             }

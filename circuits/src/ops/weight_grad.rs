@@ -12,7 +12,7 @@ impl SampleGadget for WeightGrad {
         let xts = cx.open(1)?;
         cx.tensor(0)?.cols.enforce_equal(&cx.tensor(1)?.cols)?;
         let len = &cx.tensor(0)?.cols;
-        for (t, (et, g)) in ets.iter().zip(cx.open(2)?).enumerate() {
+        for (t, (et, g)) in ets.iter().zip(cx.open_chunks(2)?).enumerate() {
             let gs = cx.col_window(2, &g)?;
             for (u, xt) in xts.iter().enumerate() {
                 cx.expect(t, u, &dot_i8(cx.cs(), &et.values, &xt.values, len)?, &gs[u])?;
