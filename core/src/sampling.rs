@@ -161,6 +161,68 @@ pub fn grid(rows: usize, cols: usize, br: usize, bc: usize) -> (u64, u64) {
     )
 }
 
+/// The four kinds of cell of the grid tiling an `rows × cols` output with `br × bc` blocks (the
+/// last block row and column are clipped): `(size, count)`; none for an empty output.
+fn cell_kinds(rows: usize, cols: usize, br: usize, bc: usize) -> Vec<(u64, u64)> {
+    let (br, bc) = (br.max(1), bc.max(1));
+    let (nr, nc) = grid(rows, cols, br, bc);
+    if nr == 0 || nc == 0 {
+        return Vec::new();
+    }
+    let (lr, lc) = (
+        (rows - (nr as usize - 1) * br) as u64,
+        (cols - (nc as usize - 1) * bc) as u64,
+    );
+    let (br, bc) = (br as u64, bc as u64);
+    vec![
+        (br * bc, (nr - 1) * (nc - 1)),
+        (br * lc, nr - 1),
+        (lr * bc, nc - 1),
+        (lr * lc, 1),
+    ]
+}
+
+/// The chance that one sample misses an output whose elements are each wrong independently with
+/// probability `eps` (spread corruption, or made-up values): the mean over cells of
+/// `(1 − eps)^|cell|` (`papers/protocol.md` §8.1).
+pub fn spread_miss(rows: usize, cols: usize, br: usize, bc: usize, eps: f64) -> f64 {
+    let kinds = cell_kinds(rows, cols, br, bc);
+    let cells: u64 = kinds.iter().map(|k| k.1).sum();
+    if cells == 0 {
+        return 1.0;
+    }
+    let miss: f64 = kinds
+        .iter()
+        .map(|&(size, count)| count as f64 * (1.0 - eps).powf(size as f64))
+        .sum();
+    miss / cells as f64
+}
+
+/// The least chance that one sample of an `rows × cols` output tiled by `br × bc` blocks hits
+/// its wrong outputs, over every placement of `⌈eps·rows·cols⌉` (at least one) wrong outputs:
+/// placed to touch as few cells as possible (they fill the largest cells first), a sample, a
+/// uniform cell, hits them with `touched / cells` (`papers/protocol.md` §8.1, clustered).
+pub fn worst_hit(rows: usize, cols: usize, br: usize, bc: usize, eps: f64) -> f64 {
+    let mut kinds = cell_kinds(rows, cols, br, bc);
+    let cells: u64 = kinds.iter().map(|k| k.1).sum();
+    if cells == 0 {
+        return 0.0;
+    }
+    kinds.sort_unstable_by_key(|k| std::cmp::Reverse(k.0));
+    let n = (rows * cols) as u64;
+    let mut left = ((eps * n as f64).ceil() as u64).clamp(1, n);
+    let mut touched = 0u64;
+    for (size, count) in kinds {
+        let take = left.div_ceil(size).min(count);
+        touched += take;
+        left = left.saturating_sub(take * size);
+        if left == 0 {
+            break;
+        }
+    }
+    touched as f64 / cells as f64
+}
+
 /// Sample `j` of `S`: op `j mod n_ops` and cell `reduce(hash(DOMAIN_SAMPLE, seed, j), cells)` of
 /// that op's first output tiled by its kind's block shape, with `seed = sample_seed(root,
 /// beacon)`. `shapes[slot]` is each tensor slot's `(rows, cols)`.

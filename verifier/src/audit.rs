@@ -10,7 +10,7 @@
 //! the chain unseen.
 
 use crate::bundle::Bundle;
-use crate::detection::{BeaconKind, Detection, detect};
+use crate::detection::{BeaconKind, Detection, OpOutput, detect};
 use crate::verify::{BeaconPin, Policy, Report, verify_bundles};
 use serde::Serialize;
 use spotproof_core::CoreError;
@@ -23,6 +23,7 @@ use spotproof_core::run::{
     CHALLENGE_FORMAT, Challenge, ChallengeSource, Init, RUN_FORMAT, RUN_FORMAT_VERSION, RunFile,
     Task, Word, challenged_steps, run_root,
 };
+use spotproof_core::sampling::Sampling;
 use spotproof_core::weights::Weights;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -280,13 +281,12 @@ pub struct RunDetection {
 }
 
 impl RunDetection {
-    /// The figures for a task.
-    pub fn of(task: &Task, ops: usize) -> Self {
+    /// The figures for a task, its class's sampling and its layout's ops.
+    pub fn of(task: &Task, sampling: &Sampling, ops: &[OpOutput]) -> Self {
         let samples = task.samples as usize;
-        let per_op = Detection::of(samples, ops, BeaconKind::Pinned);
-        let s = samples / ops.max(1);
+        let per_op = Detection::of(sampling, ops, BeaconKind::Pinned);
         let skipped = crate::detection::CASES[0].1;
-        let per_step = detect(skipped, s, None);
+        let per_step = per_op.op_skipped;
         let c = task.challenge_steps as f64;
         let every = 1.0 - (1.0 - per_step).powf(c);
         // A faked step (every op made up) escapes a challenge only if all S samples miss.
@@ -509,7 +509,7 @@ pub fn audit<R: rand::RngCore>(
         .map(|p| Ok((p.clone(), Bundle::read(p)?)))
         .collect::<Result<Vec<_>, crate::bundle::BundleError>>()
         .map_err(crate::verify::VerifyError::from)?;
-    let ops = layout::layout(
+    let lay = layout::layout(
         &task.model,
         spotproof_core::commit::TensorHeader {
             tag: Role::Dataset.tag(),
@@ -519,10 +519,10 @@ pub fn audit<R: rand::RngCore>(
         },
         task.data_seed,
         0,
-    )
-    .ops
-    .len();
-    let detection = RunDetection::of(&task, ops);
+    );
+    let shapes: Vec<(usize, usize)> = lay.headers.iter().map(|h| (h.rows, h.cols)).collect();
+    let ops = crate::detection::op_outputs(&lay.ops, &shapes);
+    let detection = RunDetection::of(&task, &vk.class.sampling(), &ops);
     let mut report = AuditReport {
         task_id: task.task_id,
         run_root: root,

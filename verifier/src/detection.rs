@@ -1,14 +1,22 @@
-//! Detection probabilities, computed by the validator from the class (samples per proof) and the
-//! manifest (number of ops) — never read from a bundle, whose every field the worker wrote.
+//! Detection probabilities, computed by the validator from the class (samples per proof and block
+//! shapes) and the layout (its ops and their output shapes) — never read from a bundle, whose
+//! every field the worker wrote.
 //!
-//! An op with a fraction `ε` of wrong outputs and `s` uniform samples escapes one draw of the
-//! samples with probability `m = (1 − ε)^s` (`papers/protocol.md` §8.1). A pinned beacon (a
+//! An op with a fraction `ε` of wrong outputs and `s` samples, each a uniform block of its
+//! output, escapes one draw of the samples with probability `m = (1 − h)^s`, where `h` is the
+//! chance that one sample hits the wrong outputs when the worker places them as badly for the
+//! validator as it can, in the fewest blocks (`sampling::worst_hit`, `papers/protocol.md` §8.1;
+//! about `ε`: blocks help against spread corruption, not against clustered). The figures are the
+//! least over the ops. A pinned beacon (a
 //! validator's, a block hash) is drawn once: detection is `1 − m`. A Fiat–Shamir beacon can be
 //! re-drawn offline by changing one leaf of the trace (§8.3, measured in `papers/benchmarks.md`):
 //! after `G` attempts the worker escapes with probability `1 − (1 − m)^G`, so detection is
 //! `(1 − m)^G`, stated for `G = 2^40`.
 
 use serde::Serialize;
+use spotproof_core::layout::OpDesc;
+use spotproof_core::ops::OpKind;
+use spotproof_core::sampling::{self, Sampling};
 
 /// The grinding budget a Fiat–Shamir detection is stated against: `2^40` attempts.
 pub const GRINDING_LOG2: u32 = 40;
@@ -30,7 +38,7 @@ pub enum BeaconKind {
     RootNotPinned,
 }
 
-/// What the samples of one proof catch, per op.
+/// What the samples of one proof catch, per op (the least over the ops).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Detection {
     /// Samples on the least-sampled op: `⌊S / n_ops⌋`.
@@ -59,37 +67,79 @@ pub const CASES: [(&str, f64); 4] = [
     ("1% wrong", 0.01),
 ];
 
-/// Probability that one draw of `s` samples misses an op with a fraction `eps` wrong.
+/// Probability that one draw of `s` samples misses an op with a fraction `eps` wrong, each sample
+/// one element (a lower bound on a block's catch).
 fn miss(eps: f64, s: usize) -> f64 {
     (1.0 - eps).powi(i32::try_from(s).unwrap_or(i32::MAX))
 }
 
-/// Detection of an op with a fraction `eps` wrong by `s` samples, after `2^log2` draws the worker
-/// chooses from (`None`: one draw). `(1 − m)^G` is computed as `exp(G · ln(1 − m))`.
+/// Detection of an op with a fraction `eps` wrong by `s` element samples, after `2^log2` draws
+/// the worker chooses from (`None`: one draw). `(1 − m)^G` is computed as `exp(G · ln(1 − m))`.
 pub fn detect(eps: f64, s: usize, grinding_log2: Option<u32>) -> f64 {
-    let m = miss(eps, s);
+    of_miss(miss(eps, s), grinding_log2)
+}
+
+/// Detection when one draw misses with `m`.
+fn of_miss(m: f64, grinding_log2: Option<u32>) -> f64 {
     match grinding_log2 {
         None => 1.0 - m,
         Some(g) => (2f64.powi(g as i32) * (-m).ln_1p()).exp(),
     }
 }
 
+/// An op's kind and the `(rows, cols)` of its first output: what its samples are drawn from.
+pub type OpOutput = (OpKind, usize, usize);
+
+/// The ops' kinds and output shapes of an op table over tensor `shapes`.
+pub fn op_outputs(ops: &[OpDesc], shapes: &[(usize, usize)]) -> Vec<OpOutput> {
+    ops.iter()
+        .map(|o| {
+            let (rows, cols) = o
+                .outputs
+                .first()
+                .and_then(|&t| shapes.get(t))
+                .copied()
+                .unwrap_or((0, 0));
+            (o.kind, rows, cols)
+        })
+        .collect()
+}
+
 impl Detection {
-    /// The figures for `samples` per proof spread over `ops` ops (`j mod ops`).
-    pub fn of(samples: usize, ops: usize, beacon: BeaconKind) -> Self {
-        let s = samples / ops.max(1);
+    /// The figures for a class's sampling over an op table (`ops`, sample `j` on op
+    /// `j mod ops.len()`): per case, the least over the ops of one op's detection.
+    pub fn of(sampling: &Sampling, ops: &[OpOutput], beacon: BeaconKind) -> Self {
+        let n = ops.len().max(1);
+        let per_op = |o: usize| (0..sampling.samples).filter(|j| j % n == o).count();
         let g = (beacon != BeaconKind::Pinned).then_some(GRINDING_LOG2);
-        let [op_skipped, half_wrong, tenth_wrong, hundredth_wrong] =
-            CASES.map(|(_, eps)| detect(eps, s, g));
+        // The largest chance, over the ops, that one draw misses: a made-up op's values are each
+        // right with 1/256 (spread), a fraction of wrong outputs is placed in the fewest blocks.
+        let worst_miss = |eps: f64, made_up: bool| {
+            ops.iter()
+                .enumerate()
+                .map(|(o, &(kind, rows, cols))| {
+                    let (br, bc) = sampling.block(kind);
+                    let m = if made_up {
+                        sampling::spread_miss(rows, cols, br, bc, eps)
+                    } else {
+                        1.0 - sampling::worst_hit(rows, cols, br, bc, eps)
+                    };
+                    m.powi(i32::try_from(per_op(o)).unwrap_or(i32::MAX))
+                })
+                .fold(if ops.is_empty() { 1.0 } else { 0.0 }, f64::max)
+        };
+        let skipped = worst_miss(CASES[0].1, true);
+        let [half_wrong, tenth_wrong, hundredth_wrong] =
+            [CASES[1].1, CASES[2].1, CASES[3].1].map(|eps| of_miss(worst_miss(eps, false), g));
         Self {
-            samples_per_op: s,
+            samples_per_op: (0..n).map(per_op).min().unwrap_or(0),
             beacon,
             grinding_log2: g,
-            op_skipped,
+            op_skipped: of_miss(skipped, g),
             half_wrong,
             tenth_wrong,
             hundredth_wrong,
-            skipped_even_odds_rerolls: std::f64::consts::LN_2 / miss(CASES[0].1, s),
+            skipped_even_odds_rerolls: std::f64::consts::LN_2 / skipped.max(f64::MIN_POSITIVE),
         }
     }
 
@@ -162,9 +212,18 @@ fn duration(seconds: f64) -> String {
 mod tests {
     use super::*;
 
+    /// 18 ops of 100×100 outputs sampled by single elements.
+    fn elements() -> (Sampling, Vec<OpOutput>) {
+        (
+            Sampling::elements(64),
+            vec![(OpKind::LinearForward, 100, 100); 18],
+        )
+    }
+
     #[test]
     fn pinned_figures_are_one_draw() {
-        let d = Detection::of(64, 18, BeaconKind::Pinned);
+        let (s, ops) = elements();
+        let d = Detection::of(&s, &ops, BeaconKind::Pinned);
         assert_eq!(d.samples_per_op, 3);
         assert_eq!(d.half_wrong, 0.875);
         assert!((d.tenth_wrong - 0.271).abs() < 1e-12);
@@ -174,7 +233,8 @@ mod tests {
     #[test]
     fn fiat_shamir_figures_allow_for_2_40_rerolls() {
         // Three samples: every case escapes after far fewer than 2^40 re-rolls.
-        let d = Detection::of(64, 18, BeaconKind::FiatShamir);
+        let (s, ops) = elements();
+        let d = Detection::of(&s, &ops, BeaconKind::FiatShamir);
         assert_eq!(d.figures(), [0.0; 4]);
         assert_eq!(d.grinding_log2, Some(40));
         // A skipped op with s samples escapes one draw with 2^-8s: even odds after ln2·2^24.
@@ -185,6 +245,33 @@ mod tests {
         let p = detect(1.0 - 1.0 / 256.0, 6, Some(40));
         assert!((p - (-(2f64.powi(-8))).exp()).abs() < 1e-6, "{p}");
         assert!(detect(0.5, 120, Some(40)) > 0.999_999);
+    }
+
+    /// With blocks, a worker who clusters its wrong outputs in the fewest blocks is caught per
+    /// sample with about the wrong fraction (not the block's size times it), and the figures
+    /// are the worst op's.
+    #[test]
+    fn blocks_are_counted_against_the_worst_placement() {
+        let mut s = Sampling::elements(2);
+        s.blocks[OpKind::LinearForward.index()] = [2, 2];
+        // A 4×4 output in 2×2 blocks: a quarter wrong fills one block of four.
+        let ops = [(OpKind::LinearForward, 4, 4), (OpKind::Transpose, 4, 4)];
+        let d = Detection::of(&s, &ops, BeaconKind::Pinned);
+        assert_eq!(d.samples_per_op, 1);
+        // Half wrong: two of four blocks (tiled) or eight of 16 elements — 0.5 either way.
+        assert_eq!(d.half_wrong, 0.5);
+        assert_eq!(sampling::worst_hit(4, 4, 2, 2, 0.25), 0.25);
+        // 10%: two wrong outputs, one block of four: 1/4 for the tiles, 2/16 for elements.
+        assert_eq!(sampling::worst_hit(4, 4, 2, 2, 0.1), 0.25);
+        assert_eq!(d.tenth_wrong, 0.125);
+        // A 5×1 output in 4×1 blocks has two cells, one clipped to a single output: one wrong
+        // output touches one cell of two; four fill the big cell and escape half the samples,
+        // where elements would catch 80%.
+        assert_eq!(sampling::worst_hit(5, 1, 4, 1, 0.2), 0.5);
+        assert_eq!(sampling::worst_hit(5, 1, 4, 1, 0.8), 0.5);
+        // Made-up values are right by chance: a block of 4 misses with 256^-4.
+        let m = sampling::spread_miss(4, 4, 2, 2, 1.0 - 1.0 / 256.0);
+        assert!((m / 2f64.powi(-32) - 1.0).abs() < 1e-9, "{m}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use spotproof_circuits::Class;
 use spotproof_core::ids::{Beacon, BlockHash};
 use spotproof_verifier::bundle::{Bundle, proof_from_hex};
 use spotproof_verifier::cli::{self, Outcome};
-use spotproof_verifier::detection::{BeaconKind, Detection};
+use spotproof_verifier::detection::{BeaconKind, Detection, op_outputs};
 use spotproof_verifier::keys;
 use spotproof_verifier::outln;
 use spotproof_verifier::solidity;
@@ -377,7 +377,11 @@ fn inspect(path: &Path) -> Result<Outcome> {
                 class.name
             )?;
             for kind in [BeaconKind::Pinned, BeaconKind::FiatShamir] {
-                let d = Detection::of(class.samples, ops, kind);
+                let d = Detection::of(
+                    &class.sampling(),
+                    &op_outputs(&b.manifest.ops, &b.manifest.shapes()),
+                    kind,
+                );
                 outln!("            if it verifies: {}", d.describe())?;
             }
             let w = b.manifest.work(

@@ -5,7 +5,7 @@
 //! bundles are gaps.
 
 use crate::bundle::{BeaconSource, Bundle, BundleError, ProofError, proof_from_hex};
-use crate::detection::{BeaconKind, Detection};
+use crate::detection::{BeaconKind, Detection, op_outputs};
 use crate::keys::Vk;
 use ark_bn254::{Bn254, Fr};
 use ark_groth16::Proof;
@@ -421,7 +421,11 @@ pub fn verify_bundles<R: rand::RngCore>(
                 (BeaconPin::Given(_), None) => BeaconKind::RootNotPinned,
                 (BeaconPin::FiatShamir, _) => BeaconKind::FiatShamir,
             };
-            Detection::of(vk.class.samples, p.manifest.ops.len(), kind)
+            Detection::of(
+                &vk.class.sampling(),
+                &op_outputs(&p.manifest.ops, &p.manifest.shapes()),
+                kind,
+            )
         });
     let unanchored = order.first().map(|&k| step(k)).filter(|&s| s > 0);
     let verdicts = bundles
