@@ -39,7 +39,7 @@ pub type Blocks = [[usize; 2]; OpKind::ALL.len()];
 pub const BLOCKS: Blocks = spotproof_core::sampling::BLOCKS;
 
 /// The catalogue, smallest first.
-pub const CLASSES: [Class; 3] = [
+pub const CLASSES: [Class; 4] = [
     Class {
         name: "mlp2-s18-r32",
         layers: 2,
@@ -55,6 +55,14 @@ pub const CLASSES: [Class; 3] = [
         max_row: 128,
         dataset_depth: 16,
         blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp2-s14-r128",
+        layers: 2,
+        samples: 14,
+        max_row: 128,
+        dataset_depth: 16,
+        blocks: spotproof_core::sampling::TILE_BLOCKS,
     },
     Class {
         name: "mlp2-s64-r1024",

@@ -44,7 +44,7 @@ pub fn csv() -> Result<String, ProveError> {
             samples: 18,
             max_row: len,
             dataset_depth: 16,
-            blocks: CLASSES[2].blocks,
+            blocks: crate::class::BLOCKS,
         };
         let p = profile(c)?;
         // The op kinds of the trace (the gradients are recomputed by the updates, not sampled).

@@ -20,6 +20,8 @@ fn the_smallest_fitting_class_is_chosen() {
     let pick = |w: &[usize], b, rows, s| Class::smallest_for(&cfg(w, b), rows, s).map(|c| c.name);
     assert_eq!(pick(&[32, 16, 10], 8, 240, 18), Ok("mlp2-s18-r32"));
     assert_eq!(pick(&[64, 128, 10], 32, 1437, 64), Ok("mlp2-s64-r128"));
+    // Few large samples: the tile class.
+    assert_eq!(pick(&[64, 128, 10], 32, 1437, 14), Ok("mlp2-s14-r128"));
     assert_eq!(pick(&[784, 128, 10], 32, 8000, 64), Ok("mlp2-s64-r1024"));
     assert_eq!(pick(&[784, 128, 10], 128, 60000, 64), Ok("mlp2-s64-r1024"));
 }
@@ -38,7 +40,7 @@ fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
         Class::by_name("nope"),
         Err(ClassError::Unknown(_))
     ));
-    assert_eq!(CLASSES.len(), 3);
+    assert_eq!(CLASSES.len(), 4);
 }
 
 /// A block's rows of one tensor are one subtree of its Merkle tree: every block side is a power

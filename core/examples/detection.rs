@@ -1,6 +1,9 @@
 //! Detection per op, per step and per run under block sampling (`papers/protocol.md` §8.1), from
 //! the layout of a two-layer model and a class's sampling (`S`, `sampling::BLOCKS`):
-//! `cargo run -p spotproof-core --example detection [WIDTHS] [BATCH] [S]`, e.g. `64,128,10 32 64`.
+//! `cargo run -p spotproof-core --example detection [WIDTHS] [BATCH] [S] [SHAPES]`, e.g.
+//! `64,128,10 32 64`; `SHAPES` (default `sampling::BLOCKS`) as for the circuits' `blocks`
+//! example: 18 numbers, `rows,cols` per op kind in `OpKind::ALL` order. Also prints what one proof
+//! checks on average (multiply-accumulates and element-wise outputs, over the uniform cells).
 //!
 //! For one op with a fraction `ε` of its `N` outputs wrong (at least one element) and `s` samples,
 //! each a uniform cell of the grid that tiles the output with the op's blocks:
@@ -34,7 +37,17 @@ fn main() {
         .collect();
     let batch: usize = a.get(1).map_or(32, |b| b.parse().expect("batch"));
     let s_total: usize = a.get(2).map_or(64, |s| s.parse().expect("samples"));
-    let sampling = Sampling::new(s_total);
+    let mut sampling = Sampling::new(s_total);
+    if let Some(shapes) = a.get(3) {
+        let v: Vec<usize> = shapes
+            .split(',')
+            .map(|x| x.parse().expect("shapes"))
+            .collect();
+        assert_eq!(v.len(), 2 * sampling.blocks.len(), "18 shapes");
+        for (k, b) in sampling.blocks.iter_mut().enumerate() {
+            *b = [v[2 * k], v[2 * k + 1]];
+        }
+    }
     let cfg = ModelConfig {
         widths: widths.clone(),
         batch,
@@ -54,6 +67,7 @@ fn main() {
         "| op | output | block | cells | s | spread 50% / 10% / 1% | clustered 50% / 10% / 1% | run C = {RUNS:?}, 10% clustered |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let (mut macs, mut outputs) = (0.0, 0.0);
     for (o, op) in lay.ops.iter().enumerate() {
         let h = &lay.headers[op.outputs[0]];
         let (rows, cols) = (h.rows, h.cols);
@@ -96,6 +110,15 @@ fn main() {
                 .join(" / ")
         };
         let d10 = clustered(0.1);
+        // What the op's samples check on average: a uniform cell's outputs, each as many
+        // multiply-accumulates as the inner row is long for a dot product.
+        let mean = sizes.iter().sum::<usize>() as f64 / cells * f64::from(s);
+        match spotproof_core::ops::sampled_op(op.kind).inner() {
+            Some(spotproof_core::ops::sampled::Operand::Input(k)) => {
+                macs += mean * lay.headers[op.inputs[k]].cols as f64;
+            }
+            _ => outputs += mean,
+        }
         println!(
             "| {} | {rows}×{cols} | {}×{} | {} | {s} | {} | {} | {} |",
             op.kind.name(),
@@ -110,4 +133,7 @@ fn main() {
                 .collect()),
         );
     }
+    println!(
+        "\none proof checks on average {macs:.0} multiply-accumulates and {outputs:.0} element-wise outputs"
+    );
 }
