@@ -95,6 +95,20 @@ pub fn bit(cs: &Cs, active: &Fp, f: impl FnOnce() -> R<bool>) -> R<Fp> {
     Ok(b)
 }
 
+/// `b ? yes : no` for a boolean `b` (one constraint: `x − no = b·(yes − no)`).
+pub fn pick(cs: &Cs, b: &Fp, yes: &Fp, no: &Fp) -> R<Fp> {
+    let x = witness(cs, || {
+        Ok(if b.value()?.is_one() {
+            yes.value()?
+        } else {
+            no.value()?
+        })
+    })?;
+    // x = no + b·(yes − no)
+    enforce_mul(b, &(yes - no), &(&x - no))?;
+    Ok(x)
+}
+
 /// `n` booleans that sum to `x` in base 2: a range check `0 ≤ x < 2^n` (`n` constraints).
 pub fn bits(cs: &Cs, x: &Fp, n: usize) -> R<Vec<Fp>> {
     let one = Fp::one();
@@ -258,26 +272,10 @@ pub fn merkle_root(cs: &Cs, leaf: Fp, index: &[Fp], siblings: &[Fp], active: &[F
     let mut cur = leaf;
     for ((b, sib), a) in index.iter().zip(siblings).zip(active) {
         enforce_mul(b, &(Fp::one() - a), &Fp::zero())?;
-        let left = witness(cs, || {
-            Ok(if b.value()?.is_one() {
-                sib.value()?
-            } else {
-                cur.value()?
-            })
-        })?;
-        // left = cur + b·(sib − cur)
-        enforce_mul(b, &(sib - &cur), &(&left - &cur))?;
+        let left = pick(cs, b, sib, &cur)?;
         let right = &cur + sib - &left;
         let h = hash(&[left, right])?;
-        let next = witness(cs, || {
-            Ok(if a.value()?.is_one() {
-                h.value()?
-            } else {
-                cur.value()?
-            })
-        })?;
-        enforce_mul(a, &(&h - &cur), &(&next - &cur))?;
-        cur = next;
+        cur = pick(cs, a, &h, &cur)?;
     }
     Ok(cur)
 }

@@ -6,7 +6,7 @@
 use crate::class::Class;
 use crate::gadgets::*;
 use ark_bn254::Fr;
-use ark_ff::{Field, One};
+use ark_ff::Field;
 use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
@@ -323,33 +323,17 @@ impl Ctx<'_> {
         for (w, a) in ws.iter().zip(active) {
             let (chunks, values) = self.row(slot, *w, whole)?;
             let digest = row_digest(&chunks, &t.perms)?;
-            let leaf = witness(cs, || {
-                Ok(if a.value()?.is_one() {
-                    digest.value()?
-                } else {
-                    pad.value()?
-                })
-            })?;
-            // leaf = pad + active·(digest − pad)
-            enforce_mul(a, &(&digest - &pad), &(&leaf - &pad))?;
-            level.push(leaf);
+            // An inactive row is the padding leaf.
+            level.push(pick(cs, a, &digest, &pad)?);
             opened.push(Opened { chunks, values });
         }
         for on in &t.levels[..lg] {
             level = level
                 .chunks(2)
                 .map(|pair| {
+                    // Above the tree's height the left node passes through.
                     let h = hash(&[pair[0].clone(), pair[1].clone()])?;
-                    let next = witness(cs, || {
-                        Ok(if on.value()?.is_one() {
-                            h.value()?
-                        } else {
-                            pair[0].value()?
-                        })
-                    })?;
-                    // next = left + on·(h − left)
-                    enforce_mul(on, &(&h - &pair[0]), &(&next - &pair[0]))?;
-                    Ok(next)
+                    pick(cs, on, &h, &pair[0])
                 })
                 .collect::<R<_>>()?;
         }

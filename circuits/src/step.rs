@@ -353,27 +353,10 @@ fn block_indices(cs: &Cs, b: &Fp, n: &Fp, len: &Fp, size: usize, d: usize) -> R<
     enforce_mul(&full, &(&full - Fp::one()), &Fp::zero())?;
     let over = &left - cst(size as i64);
     let under = cst(size as i64 - 1) - &left;
-    let slack = witness(cs, || {
-        Ok(if full.value()?.is_one() {
-            over.value()?
-        } else {
-            under.value()?
-        })
-    })?;
-    // slack = under + full·(over − under)
-    enforce_mul(&full, &(&over - &under), &(&slack - &under))?;
-    bits(cs, &slack, d + 1)?;
+    bits(cs, &pick(cs, &full, &over, &under)?, d + 1)?;
     // The block exists: b < n.
     bits(cs, &(n - Fp::one() - b), d + 1)?;
-    // count = left + full·(size − left)
-    let count = witness(cs, || {
-        Ok(if full.value()?.is_one() {
-            Fr::from(size as u64)
-        } else {
-            left.value()?
-        })
-    })?;
-    enforce_mul(&full, &(cst(size as i64) - &left), &(&count - &left))?;
+    let count = pick(cs, &full, &cst(size as i64), &left)?;
     let mask = prefix_mask(cs, &count, size)?;
     mask.into_iter()
         .enumerate()

@@ -111,11 +111,6 @@ pub enum CheckFailure {
     },
 }
 
-/// Every slot's `(rows, cols)`.
-fn shapes(m: &Manifest) -> Vec<(usize, usize)> {
-    m.tensors.iter().map(|t| (t.rows, t.cols)).collect()
-}
-
 /// The op a sample checks, as its module sees it ([`ops::sampled::Site`]), and the rejection its
 /// failures become.
 fn with_site<T>(
@@ -127,13 +122,8 @@ fn with_site<T>(
         op: s.op,
         reason: "no such op",
     })?;
-    let shapes = shapes(m);
-    let (out_rows, out_cols) = op
-        .outputs
-        .first()
-        .and_then(|&t| shapes.get(t))
-        .copied()
-        .unwrap_or((1, 1));
+    let shapes = m.shapes();
+    let (out_rows, out_cols) = op.output_shape(&shapes);
     let batch_row = |i: u64, rows: u64| {
         sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
     };
@@ -180,9 +170,7 @@ pub fn block_of(m: &Manifest, s: &Sample) -> Block {
     let (rows, cols) = m
         .ops
         .get(s.op)
-        .and_then(|o| o.outputs.first())
-        .and_then(|&t| m.tensors.get(t))
-        .map_or((0, 0), |t| (t.rows, t.cols));
+        .map_or((0, 0), |o| o.output_shape(&m.shapes()));
     Block::cell(s.cell, rows, cols, s.rows, s.cols)
 }
 

@@ -88,6 +88,16 @@ pub struct OpDesc {
 }
 
 impl OpDesc {
+    /// `(rows, cols)` of the op's first output among the tensor `shapes` — what its samples'
+    /// blocks tile; `(0, 0)` if it has none.
+    pub fn output_shape(&self, shapes: &[(usize, usize)]) -> (usize, usize) {
+        self.outputs
+            .first()
+            .and_then(|&t| shapes.get(t))
+            .copied()
+            .unwrap_or((0, 0))
+    }
+
     /// `hash(DOMAIN_OP, kind, p0..p3, in0..in2, out0, out1)`; parameters enter as field elements
     /// of their (possibly negative) integer value.
     pub fn digest(&self) -> Fr {

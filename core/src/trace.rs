@@ -224,15 +224,12 @@ impl Manifest {
     /// one element-wise output.
     pub fn work(&self, samples: &[Sample]) -> Work {
         let mut w = Work::default();
+        let shapes = self.shapes();
         for s in samples {
             let Some(op) = self.ops.get(s.op) else {
                 continue;
             };
-            let (rows, cols) = op
-                .outputs
-                .first()
-                .and_then(|&t| self.tensors.get(t))
-                .map_or((0, 0), |t| (t.rows, t.cols));
+            let (rows, cols) = op.output_shape(&shapes);
             let n =
                 crate::ops::sampled::Block::cell(s.cell, rows, cols, s.rows, s.cols).len() as u64;
             let inner = crate::ops::sampled_op(op.kind).inner().and_then(|operand| {

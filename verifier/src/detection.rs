@@ -94,12 +94,7 @@ pub type OpOutput = (OpKind, usize, usize);
 pub fn op_outputs(ops: &[OpDesc], shapes: &[(usize, usize)]) -> Vec<OpOutput> {
     ops.iter()
         .map(|o| {
-            let (rows, cols) = o
-                .outputs
-                .first()
-                .and_then(|&t| shapes.get(t))
-                .copied()
-                .unwrap_or((0, 0));
+            let (rows, cols) = o.output_shape(shapes);
             (o.kind, rows, cols)
         })
         .collect()
