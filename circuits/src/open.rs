@@ -320,7 +320,13 @@ impl Ctx<'_> {
         let pad = FpVar::Constant(commit::hash(&[commit::fe(domain::DOMAIN_PAD)]));
         let mut opened = Vec::with_capacity(size);
         let mut level = Vec::with_capacity(size);
-        for (w, a) in ws.iter().zip(active) {
+        for (k, (w, a)) in ws.iter().zip(active).enumerate() {
+            // Row k ≥ 1 of the block lies past the tree's 2^h leaves iff level msb(k) is off
+            // there; it must then be inactive (its leaf would not reach the root).
+            if k > 0 {
+                let msb = k.ilog2() as usize;
+                enforce_mul(a, &(Fp::one() - &t.levels[msb]), &Fp::zero())?;
+            }
             let (chunks, values) = self.row(slot, *w, whole)?;
             let digest = row_digest(&chunks, &t.perms)?;
             // An inactive row is the padding leaf.

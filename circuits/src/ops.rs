@@ -212,10 +212,11 @@ impl SampleCx<'_, '_> {
         self.window(k, row, self.p, self.p_hot, self.rows.len())
     }
 
-    /// The value at column 0 of an opened row (a bias, a label).
+    /// The value at column 0 of a row opened whole (a bias, a label).
     pub fn first(&self, k: usize, row: &Opened) -> R<Fp> {
         let off = cst(self.tensor(k)?.dtype.offset());
-        Ok(row.values.first().cloned().unwrap_or_else(Fp::zero) - off)
+        let v = row.values.first().ok_or(SynthesisError::Unsatisfiable)?;
+        Ok(v - off)
     }
 
     /// Output element `(t, u)` of the block is `expected` where it lies inside the output:
