@@ -11,9 +11,9 @@ pub const ROW_LENGTHS: [usize; 2] = [64, 784];
 /// The CSV: one `class` row per catalogue class (with what one proof checks at most,
 /// [`Class::capacity`]: multiply-accumulates and element-wise outputs; and the SHA-256 of its constraint matrices,
 /// [`crate::groth::matrices_digest`], so that a change to any constraint shows), then one `sample`
-/// row per op kind and row length (the most expensive sample of that kind in a class whose longest row is that length,
-/// everything included: derivation, openings, Merkle paths, unpacking, arithmetic), and the mean
-/// over a step's samples.
+/// row per op kind and row length (the most expensive sample of that kind, one block of
+/// [`crate::class::BLOCKS`], in a class whose longest row is that length, everything included:
+/// derivation, openings, Merkle paths, unpacking, arithmetic), and the mean over a step's samples.
 pub fn csv() -> Result<String, ProveError> {
     let mut out = String::from(
         "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean,macs,outputs,matrices_sha256\n",
