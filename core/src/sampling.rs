@@ -192,9 +192,9 @@ fn cell_kinds(rows: usize, cols: usize, br: usize, bc: usize) -> Vec<(u64, u64)>
     );
     let (br, bc) = (br as u64, bc as u64);
     vec![
-        (br * bc, (nr - 1) * (nc - 1)),
-        (br * lc, nr - 1),
-        (lr * bc, nc - 1),
+        (br.saturating_mul(bc), (nr - 1) * (nc - 1)),
+        (br.saturating_mul(lc), nr - 1),
+        (lr.saturating_mul(bc), nc - 1),
         (lr * lc, 1),
     ]
 }

@@ -31,9 +31,10 @@ impl Block {
             };
         }
         let (p, q) = ((cell / nc) as usize, (cell % nc) as usize);
+        // p·br < rows and q·bc < cols; the ends saturate for absurd block shapes.
         Self {
-            rows: p * br..((p + 1) * br).min(rows),
-            cols: q * bc..((q + 1) * bc).min(cols),
+            rows: p * br..(p + 1).saturating_mul(br).min(rows),
+            cols: q * bc..(q + 1).saturating_mul(bc).min(cols),
         }
     }
 
@@ -276,6 +277,44 @@ mod tests {
     use super::*;
     use crate::ops::{self, linear_forward_elem};
     use std::collections::HashMap;
+
+    /// Cells tile the output, the last row and column of cells clipped; a cell past the grid is
+    /// empty; absurd block shapes clip to the whole output instead of overflowing.
+    #[test]
+    fn cells_tile_the_output() {
+        let b = |cell| Block::cell(cell, 5, 3, 2, 2);
+        assert_eq!(
+            b(0),
+            Block {
+                rows: 0..2,
+                cols: 0..2
+            }
+        );
+        assert_eq!(
+            b(1),
+            Block {
+                rows: 0..2,
+                cols: 2..3
+            }
+        );
+        assert_eq!(
+            b(5),
+            Block {
+                rows: 4..5,
+                cols: 2..3
+            }
+        );
+        assert!(b(6).is_empty());
+        let whole = Block::cell(0, 5, 3, usize::MAX, usize::MAX);
+        assert_eq!(
+            whole,
+            Block {
+                rows: 0..5,
+                cols: 0..3
+            }
+        );
+        assert_eq!(whole.len(), 15);
+    }
 
     /// A 2×2 block of `linear_forward`: each row it needs opened once, every element checked.
     #[test]
