@@ -68,6 +68,55 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
     assert_eq!(kinds.len(), OpKind::ALL.len() - 2);
 }
 
+/// Every element of a block is checked, not only its corner: one wrong output at the far corner
+/// of its 2×2 tile of the first linear_forward is caught, natively and by the circuit, under a
+/// beacon whose sample of that op lands on its tile; under one whose samples miss the tile, the
+/// step verifies (so the catch is the block's doing).
+#[test]
+fn a_wrong_element_anywhere_in_a_sampled_block_is_caught() {
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    let honest = &run.traces[0];
+    let o = honest
+        .ops
+        .iter()
+        .position(|op| op.kind == OpKind::LinearForward)
+        .unwrap();
+    let out = honest.ops[o].outputs[0];
+    let cols = honest.tensors[out].header.cols;
+    let (br, bc) = class().block(OpKind::LinearForward);
+    assert_eq!((br, bc), (2, 2));
+    // Element (1, 1): row 1 and column 1 of cell 0, never a block's first element.
+    let mut values = run.values[0].clone();
+    let v = &mut values[out - 1][cols + 1];
+    *v = if *v < 127 { *v + 1 } else { *v - 1 };
+    let cheat = run.recommit(0, &values).unwrap();
+    let m = Manifest::of(&cheat);
+    let hits = |beacon: Fr| {
+        cheat
+            .samples(beacon, &class().sampling())
+            .iter()
+            .any(|s| s.op == o && check::block_of(&m, s).elements().any(|e| e == (1, 1)))
+    };
+    let native = |beacon: Fr| {
+        let samples = cheat.samples(beacon, &class().sampling());
+        let openings: Vec<_> = samples
+            .iter()
+            .map(|x| check::open_sample(&cheat, x).unwrap())
+            .collect();
+        check::verify_samples(&m, cheat.root, beacon, &class().sampling(), &openings)
+    };
+    let hit = (1..2000u64).map(Fr::from).find(|&b| hits(b)).unwrap();
+    let miss = (1..2000u64).map(Fr::from).find(|&b| !hits(b)).unwrap();
+    assert!(matches!(
+        native(hit),
+        Err(check::CheckFailure::WrongElement { element, .. }) if element == (cols + 1) as u64
+    ));
+    let r = check_witness(class(), &step_witness(class(), &cheat, hit).unwrap());
+    assert!(matches!(r, Err(ProveError::Unsatisfied(_))), "{r:?}");
+    native(miss).unwrap();
+    check_witness(class(), &step_witness(class(), &cheat, miss).unwrap()).unwrap();
+}
+
 #[test]
 fn beacons_and_worker_ids_must_fit_the_challenge() {
     let two = |k: u64| Fr::from(2u64).pow([k]);
