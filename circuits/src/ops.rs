@@ -16,7 +16,7 @@ pub mod sgd_update;
 pub mod transpose;
 pub mod weight_grad;
 
-use crate::gadgets::{Cs, Fp, R, Shift, cst, enforce_mul, sum};
+use crate::gadgets::{Cs, Fp, R, Shift, cst, enforce_mul, one_hot, sum};
 use crate::open::{Col, Ctx, Opened, RowWitness, TensorVar};
 use ark_bn254::Fr;
 use ark_r1cs_std::fields::FieldVar;
@@ -75,10 +75,13 @@ pub(crate) struct SampleCx<'a, 'b> {
     pub p_bits: &'a [Fp],
     /// Bits of the block column `q`.
     pub q_bits: &'a [Fp],
-    /// One-hot of the block row `p` (over the column blocks of size `R` of the longest row).
-    pub p_hot: &'a [Fp],
-    /// One-hot of the block column `q` (over the column blocks of size `C`).
-    pub q_hot: &'a [Fp],
+    /// One-hot of the block row `p` (over the column blocks of size `R` of the longest row),
+    /// made when a row opened whole is first read at the block's rows.
+    pub p_hot: std::cell::OnceCell<Vec<Fp>>,
+    /// One-hot of the block column `q` (over the column blocks of size `C`), likewise.
+    pub q_hot: std::cell::OnceCell<Vec<Fp>>,
+    /// Columns of the longest row of any slot (`max_row + 1`, the dataset's).
+    pub width: usize,
     /// `active_t · active_u` for every element `(t, u)`, row-major.
     pub act: &'a [Fp],
     /// The witness's openings of this sample (`None` at setup).
@@ -182,13 +185,28 @@ impl SampleCx<'_, '_> {
         self.ctx.open(slot, row, self.witness(n)?, active, whole)
     }
 
-    /// Values `size·b + v` (`v < size`) of an opened row, where `hot` is the one-hot of `b`:
-    /// of a row opened whole through `hot`, of one opened as chunks by `Ctx::chunk_window`.
-    fn window(&self, k: usize, row: &Opened, b: &Fp, hot: &[Fp], size: usize) -> R<Vec<Fp>> {
+    /// Values `size·b + v` (`v < size`) of an opened row: of a row opened whole through the
+    /// one-hot of `b` (`hot`, made on first use), of one opened as chunks by
+    /// `Ctx::chunk_window`.
+    fn window(
+        &self,
+        k: usize,
+        row: &Opened,
+        b: &Fp,
+        hot: &std::cell::OnceCell<Vec<Fp>>,
+        size: usize,
+    ) -> R<Vec<Fp>> {
         if row.values.is_empty() {
             let start = b * Fr::from(size as u64);
             return self.ctx.chunk_window(self.slot(k)?, row, &start, size);
         }
+        let hot = match hot.get() {
+            Some(h) => h,
+            None => {
+                let h = one_hot(self.cs(), b, self.width.div_ceil(size))?;
+                hot.get_or_init(|| h)
+            }
+        };
         let off = cst(self.tensor(k)?.dtype.offset());
         (0..size)
             .map(|v| {
@@ -204,12 +222,12 @@ impl SampleCx<'_, '_> {
 
     /// The values of an opened row at the block's columns `C·q + u`, `u < C`.
     pub fn col_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
-        self.window(k, row, self.q, self.q_hot, self.cols.len())
+        self.window(k, row, self.q, &self.q_hot, self.cols.len())
     }
 
     /// The values of an opened row at the block's rows `R·p + t`, `t < R`, read as columns.
     pub fn row_window(&self, k: usize, row: &Opened) -> R<Vec<Fp>> {
-        self.window(k, row, self.p, self.p_hot, self.rows.len())
+        self.window(k, row, self.p, &self.p_hot, self.rows.len())
     }
 
     /// The value at column 0 of a row opened whole (a bias, a label).

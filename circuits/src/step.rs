@@ -284,9 +284,6 @@ impl StepCircuit {
             enforce_mul(&p, &nc, &(&e - &q))?;
             let rows = block_indices(&cs, &p, &nr, &ot.rows, br, d)?;
             let cols = block_indices(&cs, &q, &nc, &ot.cols, bc, d)?;
-            let width = class.max_row + 1;
-            let p_hot = one_hot(&cs, &p, width.div_ceil(br))?;
-            let q_hot = one_hot(&cs, &q, width.div_ceil(bc))?;
             let mut act = Vec::with_capacity(br * bc);
             for r in &rows {
                 for c in &cols {
@@ -308,8 +305,9 @@ impl StepCircuit {
                 q: &q,
                 p_bits: &p_bits,
                 q_bits: &q_bits,
-                p_hot: &p_hot,
-                q_hot: &q_hot,
+                p_hot: std::cell::OnceCell::new(),
+                q_hot: std::cell::OnceCell::new(),
+                width: class.max_row + 1,
                 act: &act,
                 openings: match w {
                     None => None,
