@@ -1,8 +1,9 @@
 //! The step circuit's sample checks, one module per op (`ops/<op>.rs`, named like the core op and
 //! the kernel): the op's element gadget and its sample check. Each check is implemented on the
 //! core op's own type (`impl SampleGadget for spotproof_core::ops::linear_forward::LinearForward`)
-//! and opens rows only through [`SampleCx::open`], which takes operand and row from the core's
-//! row plan (`SampledOp::plan`): opening `k` of the witness is row `k` of that plan, so the
+//! and opens rows only through [`SampleCx::open`] (and its chunked and batch-row forms), which
+//! take operand and row from the core's row plan (`SampledOp::plan`): the witness's openings
+//! follow the plan entry by entry, one per block row (rows `i`) or block column (rows `j`), so the
 //! checker and the circuit cannot disagree on which rows a sample opens. [`gadget`] is the one
 //! registry.
 

@@ -1,8 +1,8 @@
 //! What an op is to the sampling protocol: the rows a sample of its outputs opens and how those
 //! outputs are checked from the opened rows alone. Each op's module implements [`SampledOp`];
 //! [`super::sampled_op`] is the one registry. The trace checker (`check`) builds the [`Site`] from a
-//! manifest and maps [`SampleError`] to its rejections; the circuit opens the same rows in the
-//! same order.
+//! manifest and maps [`SampleError`] to its rejections; the circuit opens the same rows, plan
+//! entry by plan entry, once per block row or column.
 
 use super::OpKind;
 use std::ops::Range;
@@ -230,9 +230,9 @@ pub trait SampledOp: Sync {
         j: usize,
     ) -> Result<(), SampleError>;
 
-    /// Rows the site's block opens: the first element's plan as it stands (so that opening `k`
-    /// is plan row `k`, as the circuit reads it), then each further element's rows not yet
-    /// opened, in first-use order.
+    /// Rows the site's block opens, each once: the first element's plan as it stands, then each
+    /// further element's rows not yet opened, in first-use order (the native checker's order;
+    /// the circuit's witness lists them per plan entry, `step_witness`).
     fn rows(&self, site: &Site) -> Result<Vec<(usize, usize)>, SampleError> {
         let mut elements = site.block.elements();
         let mut out = match elements.next() {
