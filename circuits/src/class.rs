@@ -1,15 +1,17 @@
 //! Circuit size classes: one Groth16 setup per class serves every model and step that fits it.
 //!
 //! A class fixes what the constraint system's *shape* depends on: the number of layers (hence
-//! the op table's kinds and wiring, see `layout::layout`), the samples per step `S`, the longest
-//! row `K` (every width and the batch size, so every row of every non-dataset tensor, and the
-//! height of their trees, `log2 K`), and the height of the dataset tree. Widths, batch, dataset,
-//! hyper-parameters, weights and the step are all witnesses or public inputs.
+//! the op table's kinds and wiring, see `layout::layout`), the samples per step `S`, a bound on
+//! the batch size and on each layer width (hence the longest row of each tensor and the height
+//! of its tree, per role: `bounds`), the block shapes, and the height of the dataset tree.
+//! Widths, batch, dataset, hyper-parameters, weights and the step are all witnesses or public
+//! inputs.
 
-use spotproof_core::commit::tree_path_len;
+use spotproof_core::commit::{tree_leaves, tree_path_len};
 use spotproof_core::layout::Role;
 use spotproof_core::model::ModelConfig;
 use spotproof_core::ops::OpKind;
+use spotproof_core::ops::sampled::Operand;
 use spotproof_core::sampling::Sampling;
 use spotproof_core::trace::Work;
 
@@ -22,8 +24,10 @@ pub struct Class {
     pub layers: usize,
     /// Samples per step.
     pub samples: usize,
-    /// The longest row (and column) of any tensor but the dataset.
-    pub max_row: usize,
+    /// The largest batch.
+    pub batch: usize,
+    /// The largest width of each layer boundary, input first (`layers + 1` of them).
+    pub widths: &'static [usize],
     /// Height of the dataset's Merkle tree (at most `2^dataset_depth` training rows).
     pub dataset_depth: usize,
     /// Block shape `[rows, cols]` of a sample per op kind, in `OpKind::ALL` order
@@ -44,31 +48,35 @@ pub const CLASSES: [Class; 4] = [
         name: "mlp2-s18-r32",
         layers: 2,
         samples: 18,
-        max_row: 32,
+        batch: 32,
+        widths: &[32; 3],
         dataset_depth: 12,
         blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp2-s14-b32-w64x128x16",
+        layers: 2,
+        samples: 14,
+        batch: 32,
+        widths: &[64, 128, 16],
+        dataset_depth: 16,
+        blocks: spotproof_core::sampling::TILE_BLOCKS,
     },
     Class {
         name: "mlp2-s64-r128",
         layers: 2,
         samples: 64,
-        max_row: 128,
+        batch: 128,
+        widths: &[128; 3],
         dataset_depth: 16,
         blocks: BLOCKS,
-    },
-    Class {
-        name: "mlp2-s14-r128",
-        layers: 2,
-        samples: 14,
-        max_row: 128,
-        dataset_depth: 16,
-        blocks: spotproof_core::sampling::TILE_BLOCKS,
     },
     Class {
         name: "mlp2-s64-r1024",
         layers: 2,
         samples: 64,
-        max_row: 1024,
+        batch: 1024,
+        widths: &[1024; 3],
         dataset_depth: 16,
         blocks: BLOCKS,
     },
@@ -113,9 +121,9 @@ impl Class {
 
     /// The most one proof of the class checks: its `S` samples go to op `j mod n_ops` of the
     /// layout (`sampling::samples_of`) and each checks a block of that op's output, at most its
-    /// kind's block shape (one column for the `N×1` biases); an output element of a dot-product
-    /// op recomputes as many multiply-accumulates as its inner row is long, at most the class's
-    /// longest row, and any other one element-wise output. A bundle's own figure
+    /// kind's block shape clipped to the output's bounds (one column for the `N×1` biases); an
+    /// output element of a dot-product op recomputes as many multiply-accumulates as its inner
+    /// row is long, at most that row's bound, and any other one element-wise output. A bundle's own figure
     /// (`Manifest::work`) uses the model's shapes.
     pub fn capacity(&self) -> Work {
         let lay = crate::step::template(self.layers);
@@ -123,10 +131,16 @@ impl Class {
         for j in 0..self.samples {
             let op = &lay.ops[j % lay.ops.len()];
             let (r, c) = self.block(op.kind);
-            let one_col = matches!(lay.roles[op.outputs[0]], Role::Bias(_) | Role::BiasGrad(_));
-            let n = (r * if one_col { 1 } else { c }) as u64;
+            let (rows, cols) = self.bounds(lay.roles[op.outputs[0]]);
+            let n = (r.min(rows) * c.min(cols)) as u64;
             match spotproof_core::ops::sampled_op(op.kind).inner() {
-                Some(_) => w.macs += n * self.max_row as u64,
+                Some(inner) => {
+                    let slot = match inner {
+                        Operand::Input(k) => op.inputs[k],
+                        Operand::Output(k) => op.outputs[k],
+                    };
+                    w.macs += n * self.bounds(lay.roles[slot]).1 as u64
+                }
                 None => w.outputs += n,
             }
         }
@@ -142,9 +156,40 @@ impl Class {
             .ok_or_else(|| ClassError::Unknown(name.into()))
     }
 
-    /// Height of the trees of every tensor but the dataset: `⌈log2 max_row⌉`.
+    /// The longest row or column of any tensor but the dataset: the largest bound.
+    pub fn max_row(&self) -> usize {
+        self.widths.iter().copied().fold(self.batch, usize::max)
+    }
+
+    /// `⌈log2 max_row⌉`: the bit length of any row or column index but the dataset's (the
+    /// sampled cells are derived at this length).
     pub fn depth(&self) -> usize {
-        self.max_row.next_power_of_two().trailing_zeros() as usize
+        self.max_row().next_power_of_two().trailing_zeros() as usize
+    }
+
+    /// The most rows and columns a tensor of `role` has in a model of the class: its shape in
+    /// `layout::layout` at the class's bounds (`2^dataset_depth` training rows of a feature row
+    /// and its label for the dataset).
+    pub fn bounds(&self, role: Role) -> (usize, usize) {
+        let b = self.batch;
+        let w = |l: u16| self.widths.get(l as usize).copied().unwrap_or(0);
+        match role {
+            Role::Dataset => (1 << self.dataset_depth, w(0) + 1),
+            Role::Input => (b, w(0)),
+            Role::Labels => (b, 1),
+            Role::Act(l) | Role::Err(l) => (b, w(l + 1)),
+            Role::WeightGrad(l) | Role::Master(l) | Role::Weight(l) => (w(l + 1), w(l)),
+            Role::BiasGrad(l) | Role::Bias(l) => (w(l + 1), 1),
+            Role::InputT => (w(0), b),
+            Role::ActT(l) | Role::ErrT(l) => (w(l + 1), b),
+            Role::WeightT(l) => (w(l), w(l + 1)),
+        }
+    }
+
+    /// Height of the Merkle tree of a tensor of `role` at the class's bounds
+    /// (`commit::tree_leaves`: at least 1).
+    pub fn tree_depth(&self, role: Role) -> usize {
+        tree_leaves(self.bounds(role).0).trailing_zeros() as usize
     }
 
     /// Checks that a model (with `dataset_rows` committed training rows, `samples` per step)
@@ -174,16 +219,21 @@ impl Class {
                 self.samples
             ));
         }
-        if let Some(w) = cfg.widths.iter().find(|&&w| w > self.max_row) {
+        if let Some((l, (w, m))) = cfg
+            .widths
+            .iter()
+            .zip(self.widths)
+            .enumerate()
+            .find(|(_, (w, m))| w > m)
+        {
             return no(format!(
-                "width {w} exceeds the class's row length {}",
-                self.max_row
+                "width {w} at layer boundary {l} exceeds the class's {m}"
             ));
         }
-        if cfg.batch > self.max_row {
+        if cfg.batch > self.batch {
             return no(format!(
-                "batch {} exceeds the class's row length {}",
-                cfg.batch, self.max_row
+                "batch {} exceeds the class's {}",
+                cfg.batch, self.batch
             ));
         }
         if tree_path_len(dataset_rows) + 1 > self.dataset_depth {

@@ -5,8 +5,9 @@ use crate::groth::ProveError;
 use crate::step::profile;
 use spotproof_core::ops::OpKind;
 
-/// Row lengths at which the cost of one sample is reported (digits and MNIST inputs).
-pub const ROW_LENGTHS: [usize; 2] = [64, 784];
+/// Row lengths at which the cost of one sample is reported (digits and MNIST inputs): every
+/// bound of the class that reports it.
+pub const ROW_LENGTHS: [&[usize; 3]; 2] = [&[64; 3], &[784; 3]];
 
 /// The CSV: one `class` row per catalogue class (with what one proof checks at most,
 /// [`Class::capacity`]: multiply-accumulates and element-wise outputs; and the SHA-256 of its constraint matrices,
@@ -26,7 +27,7 @@ pub fn csv() -> Result<String, ProveError> {
         out += &format!(
             "class,{},{},{},{},{},{},{},{},{},{},{digest}\n",
             c.name,
-            c.max_row,
+            c.max_row(),
             c.samples,
             p.constraints,
             p.witnesses,
@@ -37,12 +38,14 @@ pub fn csv() -> Result<String, ProveError> {
             w.outputs
         );
     }
-    for len in ROW_LENGTHS {
+    for widths in ROW_LENGTHS {
+        let len = widths[0];
         let c = Class {
             name: "per-sample",
             layers: 2,
             samples: 18,
-            max_row: len,
+            batch: len,
+            widths,
             dataset_depth: 16,
             blocks: crate::class::BLOCKS,
         };

@@ -70,21 +70,15 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The longest row a slot can have: one value for labels, biases and bias gradients (every
-    /// layout has them `×1`), a feature row and its label for the dataset, `max_row` otherwise.
+    /// The longest row a slot can have at the class's bounds (`Class::bounds`).
     pub(crate) fn max_cols(&self, slot: usize) -> usize {
-        match self.roles[slot] {
-            Role::Labels | Role::Bias(_) | Role::BiasGrad(_) => 1,
-            Role::Dataset => self.class.max_row + 1,
-            _ => self.class.max_row,
-        }
+        self.class.bounds(self.roles[slot]).1
     }
 
     fn depth(&self, slot: usize) -> usize {
-        if slot == 0 {
-            self.class.dataset_depth
-        } else {
-            self.class.depth()
+        match self.roles[slot] {
+            Role::Dataset => self.class.dataset_depth,
+            role => self.class.tree_depth(role),
         }
     }
 
@@ -297,11 +291,14 @@ impl Ctx<'_> {
     }
 
     /// Opens the `R = 2^lg` consecutive rows `R·b + t` of `slot` (an aligned block, `ws[t]` the
-    /// witness of row `t`) whole or as chunks ([`Ctx::row`]), through their common subtree: the rows' digests (a row outside
-    /// the tensor, `active_t = 0`, is the padding leaf `hash(DOMAIN_PAD)` there) are hashed up
-    /// `lg` levels to the subtree root, which is opened at `b` (its `bits`) with the siblings of
-    /// row `R·b`'s path from level `lg` up. Above the tree's height a level passes its left
-    /// node through, so a block taller than the tree ends at the tree's root.
+    /// witness of row `t`) whole or as chunks ([`Ctx::row`]), through their common subtree: the
+    /// rows' digests (a row outside the tensor, `active_t = 0`, is the padding leaf
+    /// `hash(DOMAIN_PAD)` there) are hashed up `lg` levels to the subtree root, which is opened at
+    /// `b` (its `bits`) with the siblings of row `R·b`'s path from level `lg` up. Above the tree's
+    /// height a level passes its left node through, so a block taller than the tree ends at the
+    /// tree's root. A block taller than the class's bound on the tree (`2^depth` rows, a block
+    /// shape shared by ops whose outputs have different bounds) keeps its first `2^depth` rows in
+    /// the subtree; the rows below them lie past any tensor of the slot and must be inactive.
     pub(crate) fn open_block(
         &self,
         slot: usize,
@@ -313,14 +310,20 @@ impl Ctx<'_> {
         let cs = &self.cs;
         let t = &self.tensors[slot];
         let size = ws.len();
-        let lg = size.trailing_zeros() as usize;
-        if !size.is_power_of_two() || active.len() != size || lg > t.levels.len() {
+        if !size.is_power_of_two() || active.len() != size {
             return Err(SynthesisError::Unsatisfiable);
         }
+        let lg = (size.trailing_zeros() as usize).min(t.levels.len());
         let pad = FpVar::Constant(commit::hash(&[commit::fe(domain::DOMAIN_PAD)]));
         let mut opened = Vec::with_capacity(size);
         let mut level = Vec::with_capacity(size);
         for (k, (w, a)) in ws.iter().zip(active).enumerate() {
+            if k >= 1 << lg {
+                a.enforce_equal(&Fp::zero())?;
+                let (chunks, values) = self.row(slot, *w, whole)?;
+                opened.push(Opened { chunks, values });
+                continue;
+            }
             // Row k ≥ 1 of the block lies past the tree's 2^h leaves iff level msb(k) is off
             // there; it must then be inactive (its leaf would not reach the root).
             if k > 0 {

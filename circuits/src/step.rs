@@ -25,7 +25,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use spotproof_core::commit::{self, DType, TensorHeader};
 use spotproof_core::domain;
 use spotproof_core::layout;
-use spotproof_core::layout::Layout;
+use spotproof_core::layout::{Layout, Role};
 use spotproof_core::model::{Hyper, ModelConfig};
 use spotproof_core::ops::InputScale;
 use spotproof_core::ops::OpKind;
@@ -307,7 +307,7 @@ impl StepCircuit {
                 q_bits: &q_bits,
                 p_hot: std::cell::OnceCell::new(),
                 q_hot: std::cell::OnceCell::new(),
-                width: class.max_row + 1,
+                width: class.max_row() + 1,
                 act: &act,
                 openings: match w {
                     None => None,
@@ -381,6 +381,7 @@ pub fn step_witness(
         return Err(spotproof_core::CoreError::ChallengeRange);
     }
     let samples = t.samples(beacon, &class.sampling());
+    let roles = template(class.layers).roles;
     let malformed = |op: usize| spotproof_core::CoreError::MalformedOp {
         op,
         reason: "its rows cannot be planned",
@@ -422,10 +423,9 @@ pub fn step_witness(
                     continue;
                 };
                 let path = c.open_row(r)?;
-                let depth = if slot == 0 {
-                    class.dataset_depth
-                } else {
-                    class.depth()
+                let depth = match roles.get(slot).ok_or_else(|| malformed(s.op))? {
+                    Role::Dataset => class.dataset_depth,
+                    role => class.tree_depth(*role),
                 };
                 let mut siblings = vec![path.leaf_sibling_hash];
                 siblings.extend(path.auth_path.iter().rev().copied());

@@ -20,8 +20,11 @@ fn the_smallest_fitting_class_is_chosen() {
     let pick = |w: &[usize], b, rows, s| Class::smallest_for(&cfg(w, b), rows, s).map(|c| c.name);
     assert_eq!(pick(&[32, 16, 10], 8, 240, 18), Ok("mlp2-s18-r32"));
     assert_eq!(pick(&[64, 128, 10], 32, 1437, 64), Ok("mlp2-s64-r128"));
-    // Few large samples: the tile class.
-    assert_eq!(pick(&[64, 128, 10], 32, 1437, 14), Ok("mlp2-s14-r128"));
+    // Few large samples: the tile class, shaped to the digits model.
+    assert_eq!(
+        pick(&[64, 128, 10], 32, 1437, 14),
+        Ok("mlp2-s14-b32-w64x128x16")
+    );
     assert_eq!(pick(&[784, 128, 10], 32, 8000, 64), Ok("mlp2-s64-r1024"));
     assert_eq!(pick(&[784, 128, 10], 128, 60000, 64), Ok("mlp2-s64-r1024"));
 }
@@ -36,6 +39,12 @@ fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
     assert!(no(&[2048, 128, 10], 32, 8000).contains("width 2048"));
     assert!(no(&[784, 128, 10], 2000, 8000).contains("batch 2000"));
     assert!(no(&[784, 128, 10], 32, 100_000).contains("training rows"));
+    // A shaped class bounds each width and the batch on its own.
+    let tile = Class::by_name("mlp2-s14-b32-w64x128x16").unwrap();
+    let refused = |w: &[usize], b| tile.check(&cfg(w, b), 1437, 14).unwrap_err().to_string();
+    assert!(refused(&[64, 128, 20], 32).contains("width 20 at layer boundary 2"));
+    assert!(refused(&[128, 64, 10], 32).contains("width 128 at layer boundary 0"));
+    assert!(refused(&[64, 128, 10], 64).contains("batch 64"));
     assert!(matches!(
         Class::by_name("nope"),
         Err(ClassError::Unknown(_))

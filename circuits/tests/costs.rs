@@ -45,13 +45,24 @@ fn the_checked_work_is_the_classs() {
         for j in 0..c.samples {
             let op = &lay.ops[j % lay.ops.len()];
             let [r, cols] = c.blocks[op.kind.index()];
-            let cols = if matches!(lay.roles[op.outputs[0]], Role::Bias(_)) {
-                1
-            } else {
-                cols
+            // The output's shape at the class's bounds (batch B, widths w).
+            // (the inner length is read only for the dot products).
+            let b = c.batch;
+            let w = |l: u16, up: u16| c.widths.get((l + up) as usize).copied().unwrap_or(0);
+            let (rows, n, inner) = match lay.roles[op.outputs[0]] {
+                Role::Act(l) => (b, w(l, 1), w(l, 0)),
+                Role::Err(l) => (b, w(l, 1), w(l, 2)),
+                Role::Master(l) => (w(l, 1), w(l, 0), b),
+                Role::Bias(l) => (w(l, 1), 1, 0),
+                Role::Input => (b, w(0, 0), 0),
+                Role::InputT => (w(0, 0), b, 0),
+                Role::ActT(l) | Role::ErrT(l) => (w(l, 1), b, 0),
+                Role::WeightT(l) => (w(l, 0), w(l, 1), 0),
+                role => panic!("no op writes {role:?}"),
             };
+            let (r, cols) = (r.min(rows), cols.min(n));
             if dot(op.kind) {
-                macs += r * cols * c.max_row;
+                macs += r * cols * inner;
             } else {
                 outputs += r * cols;
             }

@@ -117,6 +117,53 @@ fn a_wrong_element_anywhere_in_a_sampled_block_is_caught() {
     check_witness(class(), &step_witness(class(), &cheat, miss).unwrap()).unwrap();
 }
 
+/// A class shaped to the fixture's model (each width and the batch bounded on its own, so every
+/// tensor's tree is as tall as its role needs), with bias blocks taller than the bias trees: the
+/// honest step satisfies it, and a wrong bias in the rows the tree holds is caught (the block's
+/// rows past the tree are forced inactive, not dropped).
+#[test]
+fn a_shaped_class_proves_its_model_and_clips_blocks_to_the_trees() {
+    let mut blocks = spotproof_core::sampling::TILE_BLOCKS;
+    for kind in [OpKind::BiasUpdate, OpKind::BiasGrad] {
+        blocks[kind.index()] = [32, 1];
+    }
+    for kind in [
+        OpKind::LinearForward,
+        OpKind::LinearBackwardInput,
+        OpKind::SgdUpdate,
+    ] {
+        blocks[kind.index()] = [8, 8];
+    }
+    let shaped = Class {
+        name: "test-shaped",
+        layers: 2,
+        samples: 14,
+        batch: 8,
+        widths: &[32, 16, 16],
+        dataset_depth: 12,
+        blocks,
+    };
+    let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
+    let honest = &run.traces[0];
+    shaped.check(&run.config, 280, 14).unwrap();
+    let beacon = Fr::from(7u64);
+    check_witness(shaped, &step_witness(shaped, honest, beacon).unwrap()).unwrap();
+    // The last bias of layer 0 (row 15 of 16, the tree's last leaf) is off by one: every proof
+    // samples the one cell of the bias update.
+    let o = honest
+        .ops
+        .iter()
+        .position(|op| op.kind == OpKind::BiasUpdate)
+        .unwrap();
+    let out = honest.ops[o].outputs[0];
+    assert_eq!(honest.tensors[out].header.rows, 16);
+    let mut values = run.values[0].clone();
+    values[out - 1][15] += 1;
+    let cheat = run.recommit(0, &values).unwrap();
+    let r = check_witness(shaped, &step_witness(shaped, &cheat, beacon).unwrap());
+    assert!(matches!(r, Err(ProveError::Unsatisfied(_))), "{r:?}");
+}
+
 #[test]
 fn beacons_and_worker_ids_must_fit_the_challenge() {
     let two = |k: u64| Fr::from(2u64).pow([k]);

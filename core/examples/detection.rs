@@ -7,8 +7,9 @@
 //!
 //! For one op with a fraction `ε` of its `N` outputs wrong (at least one element) and `s` samples,
 //! each a uniform cell of the grid that tiles the output with the op's blocks:
-//! * spread: every output wrong independently with probability `ε`; a sample misses with
-//!   `mean over cells of (1 − ε)^|cell|`, and the op's `s` samples miss together with that to the
+//! * spread: `k = ⌈εN⌉` wrong outputs at uniformly random places; a sample misses them with
+//!   `mean over cells of C(N − |cell|, k) / C(N, k)` (about `(1 − ε)^|cell|` for a large op, 0
+//!   for a block that covers the op), and the op's `s` samples miss together with that to the
 //!   `s` (samples are drawn with replacement; cells ≫ s, so the overlap is negligible);
 //! * clustered (worst placement): the `⌈εN⌉` wrong outputs fill as few cells as possible (the
 //!   largest first); a sample catches them with `touched / cells`.
@@ -85,8 +86,14 @@ fn main() {
         let s = (0..s_total).filter(|j| j % n_ops == o).count() as i32;
         let eps = |e: f64| e.max(1.0 / n as f64);
         let spread = |e: f64| {
-            let e = eps(e);
-            let miss = sizes.iter().map(|&c| (1.0 - e).powi(c as i32)).sum::<f64>() / cells;
+            let k = (eps(e) * n as f64).ceil() as usize;
+            // C(N − c, k) / C(N, k) = Π_{i<k} (N − c − i) / (N − i).
+            let avoid = |c: usize| {
+                (0..k)
+                    .map(|i| (n.saturating_sub(c + i)) as f64 / (n - i) as f64)
+                    .product::<f64>()
+            };
+            let miss = sizes.iter().map(|&c| avoid(c)).sum::<f64>() / cells;
             1.0 - miss.powi(s)
         };
         let clustered = |e: f64| {

@@ -102,21 +102,21 @@ pub const BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
     [2, 2],  // transpose
 ];
 
-/// Block shapes for few, large samples (the `mlp2-s14-r128` class, one sample per op of a
-/// two-layer step): 16×16 tiles of the dot products, whose input and weight rows each serve 16
-/// dot products; the element-wise ops and transposes as in [`BLOCKS`] but 4×4 transposes.
-/// The other end of the trade in `papers/protocol.md` §9.1: many checked multiply-accumulates
-/// and outputs per op, one sample per op against clustered corruption.
+/// Block shapes for few, large samples (the `mlp2-s14-b32-w64x128x16` class, one sample per op
+/// of a two-layer step): 16×16 tiles of the dot products, whose input and weight rows each serve
+/// 16 dot products; 8×8 transposes, 4×16 output errors and 16×1 biases. The other end of the
+/// trade in `papers/protocol.md` §9.1: many checked multiply-accumulates and outputs per op, one
+/// sample per op against clustered corruption.
 pub const TILE_BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
     [1, 64],  // gather
     [16, 16], // linear_forward
-    [2, 16],  // output_error
+    [4, 16],  // output_error
     [16, 16], // linear_backward_input
     [16, 16], // weight_grad
-    [4, 1],   // bias_grad
+    [16, 1],  // bias_grad
     [16, 16], // sgd_update
-    [4, 1],   // bias_update
-    [4, 4],   // transpose
+    [16, 1],  // bias_update
+    [8, 8],   // transpose
 ];
 
 /// How a class samples: `S` samples per step and, per op kind, the shape of the block of output

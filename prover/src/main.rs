@@ -373,7 +373,9 @@ fn setup_cmd(class: &str, out: &Path, force: bool) -> Handled {
     cli::errln(format_args!("{SINGLE_PARTY}"));
     cli::errln(format_args!(
         "setting up class {} ({} samples, rows up to {}) ...",
-        class.name, class.samples, class.max_row
+        class.name,
+        class.samples,
+        class.max_row()
     ));
     let start = std::time::Instant::now();
     let (_, k) = prove::setup_keys(class, out, force)?;
