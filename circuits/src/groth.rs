@@ -124,6 +124,32 @@ pub(crate) fn digest(num_inputs: usize, num_constraints: usize, matrices: &[Matr
     hex::encode(h.finalize())
 }
 
+/// A class's constraint matrices (A, B, C) exactly as ark-groth16's setup builds them, with the
+/// number of instance variables and of constraints.
+pub fn matrices(class: Class) -> Result<(Vec<Matrix<Fr>>, usize, usize), ProveError> {
+    let s = build_shape(class)?;
+    Ok((s.matrices, s.num_inputs, s.num_constraints))
+}
+
+/// The full assignment of a step's witness, instance variables first, synthesized without
+/// building matrices (what the prover multiplies against the keyed matrices).
+pub fn assignment(class: Class, w: &StepWitness) -> Result<Vec<Fr>, ProveError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    StepCircuit {
+        class,
+        witness: Some(w.clone()),
+    }
+    .generate_constraints(cs.clone())?;
+    let mut full = cs.instance_assignment()?;
+    full.extend(cs.witness_assignment()?);
+    Ok(full)
+}
+
 /// A class's matrices, exactly as ark-groth16's setup builds them.
 fn build_shape(class: Class) -> Result<Shape, ProveError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
@@ -156,20 +182,7 @@ pub fn prove<R: RngCore + CryptoRng>(
 ) -> Result<Proof<Bn254>, ProveError> {
     let public = public_inputs(w);
     let shape = shape(class)?;
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    StepCircuit {
-        class,
-        witness: Some(w.clone()),
-    }
-    .generate_constraints(cs.clone())?;
-    let mut full = cs.instance_assignment()?;
-    full.extend(cs.witness_assignment()?);
-    drop(cs);
+    let full = assignment(class, w)?;
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
         pk,

@@ -9,10 +9,7 @@ use ark_ec::VariableBaseMSM;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::GeneralEvaluationDomain;
-use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, R1CS_PREDICATE_LABEL, SynthesisMode,
-};
-use spotproof_circuits::{Class, StepCircuit, step_witness};
+use spotproof_circuits::{Class, step_witness};
 use std::path::Path;
 use std::time::Instant;
 
@@ -33,40 +30,12 @@ fn main() {
     println!("step_witness {:.2?}", t.elapsed());
 
     let t = Instant::now();
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Setup);
-    StepCircuit {
-        class,
-        witness: None,
-    }
-    .generate_constraints(cs.clone())
-    .expect("setup synthesis");
-    cs.finalize();
-    let matrices = cs
-        .to_matrices()
-        .expect("matrices")
-        .remove(R1CS_PREDICATE_LABEL)
-        .expect("r1cs");
-    let (num_inputs, num_constraints) = (cs.num_instance_variables(), cs.num_constraints());
+    let (matrices, num_inputs, num_constraints) =
+        spotproof_circuits::groth::matrices(class).expect("matrices");
     println!("matrices (once per process) {:.2?}", t.elapsed());
 
     let t = Instant::now();
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    StepCircuit {
-        class,
-        witness: Some(w),
-    }
-    .generate_constraints(cs.clone())
-    .expect("synthesis");
-    let mut full = cs.instance_assignment().expect("instance");
-    full.extend(cs.witness_assignment().expect("witness"));
-    drop(cs);
+    let full = spotproof_circuits::groth::assignment(class, &w).expect("synthesis");
     println!("witness synthesis {:.2?}", t.elapsed());
 
     let t = Instant::now();
