@@ -43,7 +43,18 @@ pub type Blocks = [[usize; 2]; OpKind::ALL.len()];
 pub const BLOCKS: Blocks = spotproof_core::sampling::BLOCKS;
 
 /// The catalogue, smallest first.
-pub const CLASSES: [Class; 4] = [
+pub const CLASSES: [Class; 5] = [
+    // The ceremony test class (`scripts/ceremony.sh` in CI): one element of the gather per
+    // step is all it checks, so that its powers of tau stay small. Not for real runs.
+    Class {
+        name: "mlp2-s1-b8-w16x16x16",
+        layers: 2,
+        samples: 1,
+        batch: 8,
+        widths: &[16; 3],
+        dataset_depth: 8,
+        blocks: [[1, 1]; OpKind::ALL.len()],
+    },
     Class {
         name: "mlp2-s18-r32",
         layers: 2,

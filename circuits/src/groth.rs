@@ -2,6 +2,7 @@
 //! verification.
 
 use crate::class::Class;
+use crate::qap::CircomReduction;
 use crate::step::{StepCircuit, StepWitness};
 use ark_bn254::{Bn254, Fr, G1Projective};
 use ark_ec::pairing::Pairing;
@@ -49,7 +50,7 @@ pub fn setup<R: RngCore + CryptoRng>(
     class: Class,
     rng: &mut R,
 ) -> Result<ProvingKey<Bn254>, ProveError> {
-    let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(
+    let (pk, _) = Groth16::<Bn254, CircomReduction>::circuit_specific_setup(
         StepCircuit {
             class,
             witness: None,
@@ -73,11 +74,18 @@ pub fn check_witness(class: Class, w: &StepWitness) -> Result<usize, ProveError>
     }
 }
 
-/// A class's constraint matrices, built once per process and reused by every proof.
-struct Shape {
-    matrices: Vec<Matrix<Fr>>,
-    num_inputs: usize,
-    num_constraints: usize,
+/// A class's constraint system as setup builds it: the matrices (A, B, C; columns are the
+/// instance variables, the constant one first, then the witness variables) and the counts. Built
+/// once per process and reused by every proof.
+pub struct Shape {
+    /// A, B and C, one row of `(coefficient, column)` per constraint.
+    pub matrices: Vec<Matrix<Fr>>,
+    /// Instance variables, the constant one included.
+    pub num_inputs: usize,
+    /// Witness variables.
+    pub num_witnesses: usize,
+    /// Constraints.
+    pub num_constraints: usize,
 }
 
 fn shape(class: Class) -> Result<Arc<Shape>, ProveError> {
@@ -124,11 +132,9 @@ pub(crate) fn digest(num_inputs: usize, num_constraints: usize, matrices: &[Matr
     hex::encode(h.finalize())
 }
 
-/// A class's constraint matrices (A, B, C) exactly as ark-groth16's setup builds them, with the
-/// number of instance variables and of constraints.
-pub fn matrices(class: Class) -> Result<(Vec<Matrix<Fr>>, usize, usize), ProveError> {
-    let s = build_shape(class)?;
-    Ok((s.matrices, s.num_inputs, s.num_constraints))
+/// A class's constraint matrices exactly as ark-groth16's setup builds them.
+pub fn matrices(class: Class) -> Result<Shape, ProveError> {
+    build_shape(class)
 }
 
 /// The full assignment of a step's witness, instance variables first, synthesized without
@@ -168,6 +174,7 @@ fn build_shape(class: Class) -> Result<Shape, ProveError> {
     Ok(Shape {
         matrices,
         num_inputs: cs.num_instance_variables(),
+        num_witnesses: cs.num_witness_variables(),
         num_constraints: cs.num_constraints(),
     })
 }
@@ -184,7 +191,7 @@ pub fn prove<R: RngCore + CryptoRng>(
     let shape = shape(class)?;
     let full = assignment(class, w)?;
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-    let proof = Groth16::<Bn254>::create_proof_with_reduction_and_matrices(
+    let proof = Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
         pk,
         r,
         s,

@@ -6,6 +6,7 @@
 //! selects, with the trace root and the challenge `worker + 2^160 · beacon` as the only public
 //! inputs (`papers/protocol.md` §9). The crate must not depend on wgpu, the shaders or the prover.
 
+pub mod ceremony;
 pub mod class;
 pub mod costs;
 pub mod fixture;
@@ -14,6 +15,7 @@ pub mod groth;
 pub mod mutation;
 mod open;
 pub mod ops;
+pub mod qap;
 pub mod step;
 
 pub use class::{CLASSES, Class, ClassError};

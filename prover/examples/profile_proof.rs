@@ -7,8 +7,9 @@
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::VariableBaseMSM;
 use ark_ff::{BigInteger, PrimeField};
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+use ark_groth16::r1cs_to_qap::R1CSToQAP;
 use ark_poly::GeneralEvaluationDomain;
+use spotproof_circuits::qap::CircomReduction;
 use spotproof_circuits::{Class, step_witness};
 use std::path::Path;
 use std::time::Instant;
@@ -30,8 +31,12 @@ fn main() {
     println!("step_witness {:.2?}", t.elapsed());
 
     let t = Instant::now();
-    let (matrices, num_inputs, num_constraints) =
-        spotproof_circuits::groth::matrices(class).expect("matrices");
+    let spotproof_circuits::groth::Shape {
+        matrices,
+        num_inputs,
+        num_constraints,
+        ..
+    } = spotproof_circuits::groth::matrices(class).expect("matrices");
     println!("matrices (once per process) {:.2?}", t.elapsed());
 
     let t = Instant::now();
@@ -39,7 +44,7 @@ fn main() {
     println!("witness synthesis {:.2?}", t.elapsed());
 
     let t = Instant::now();
-    let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+    let h = CircomReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
         &matrices,
         num_inputs,
         num_constraints,
@@ -47,7 +52,7 @@ fn main() {
     )
     .expect("witness map");
     println!(
-        "witness map (7 FFTs, domain {}) {:.2?}",
+        "witness map (6 FFTs, domain {}) {:.2?}",
         h.len(),
         t.elapsed()
     );

@@ -87,6 +87,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Keys from a multi-party ceremony (snarkjs; `scripts/ceremony.sh` runs one): export a
+    /// class's constraint system, import the ceremony's final key.
+    #[command(subcommand)]
+    Ceremony(CeremonyCmd),
     /// Train and commit steps of the digits model; write one trace file per step and print the
     /// trace roots (publish them, then wait for the beacon).
     Commit {
@@ -193,6 +197,35 @@ struct TrainArgs {
     /// Print one JSON object with the results on stdout.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum CeremonyCmd {
+    /// Write a class's constraint system as an iden3 `.r1cs` file (for `snarkjs groth16 setup`).
+    R1cs {
+        /// The class.
+        #[arg(long)]
+        class: String,
+        /// The `.r1cs` file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Import a ceremony's final `.zkey` as the class's keys (`<class>.pk`, `<class>.vk`),
+    /// refused unless it is the class's circuit. Run `snarkjs zkey verify` on it first.
+    Import {
+        /// The class.
+        #[arg(long)]
+        class: String,
+        /// The ceremony's final key.
+        #[arg(long)]
+        zkey: PathBuf,
+        /// Directory for `<class>.pk` and `<class>.vk`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace existing keys.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -303,6 +336,7 @@ fn main() -> ExitCode {
             json,
         } => run_cmds::respond(&run, &challenge, &keys, &out, json),
         Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
+        Command::Ceremony(c) => ceremony_cmd(c),
         Command::Demo {
             out,
             steps,
@@ -389,6 +423,44 @@ fn setup_cmd(class: &str, out: &Path, force: bool) -> Handled {
         k.pk_file_hash
     )?;
     outln!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash)?;
+    Ok(Outcome::Verified)
+}
+
+fn ceremony_cmd(c: CeremonyCmd) -> Handled {
+    match c {
+        CeremonyCmd::R1cs { class, out } => {
+            let class = Class::by_name(&class)?;
+            let bytes = spotproof_circuits::ceremony::r1cs(class)
+                .map_err(spotproof_prover::WorkerError::from)?;
+            spotproof_verifier::files::write_atomic(&out, &bytes).map_err(|source| {
+                spotproof_prover::WorkerError::Io {
+                    path: out.clone(),
+                    source,
+                }
+            })?;
+            outln!(
+                "class {} constraint system -> {} ({} bytes)",
+                class.name,
+                out.display(),
+                bytes.len()
+            )?;
+        }
+        CeremonyCmd::Import {
+            class,
+            zkey,
+            out,
+            force,
+        } => {
+            let class = Class::by_name(&class)?;
+            let (_, k) = prove::import_keys(class, &zkey, &out, force)?;
+            outln!(
+                "proving key   {}  sha256 {}",
+                k.pk.display(),
+                k.pk_file_hash
+            )?;
+            outln!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash)?;
+        }
+    }
     Ok(Outcome::Verified)
 }
 

@@ -42,6 +42,36 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WorkerError + '_ {
 /// Runs the setup of `class` and writes `DIR/<class>.pk` and `DIR/<class>.vk`. Refuses to
 /// replace existing keys unless `force`. Returns the proving key too.
 pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
+    refuse_overwrite(class, dir, force)?;
+    let (pk, _) = crate::progress::spin(
+        format!("setup of class {} (single-party)", class.name),
+        || spotproof_circuits::setup(class, &mut rand::rngs::OsRng),
+    );
+    write_keys(class, dir, pk?)
+}
+
+/// Imports the final key of a multi-party ceremony (a snarkjs `.zkey` over the class's `.r1cs`,
+/// `scripts/ceremony.sh`) as the class's keys in `dir`: refused unless it is the class's circuit
+/// (`spotproof_circuits::ceremony::import_zkey`).
+pub fn import_keys(
+    class: Class,
+    zkey: &Path,
+    dir: &Path,
+    force: bool,
+) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
+    refuse_overwrite(class, dir, force)?;
+    let bytes = std::fs::read(zkey).map_err(io(zkey))?;
+    let pk = spotproof_circuits::ceremony::import_zkey(class, &bytes).map_err(|e| {
+        WorkerError::Usage {
+            arg: "--zkey",
+            reason: format!("{}: {e}", zkey.display()),
+        }
+    })?;
+    write_keys(class, dir, pk)
+}
+
+/// Keys are never regenerated silently.
+fn refuse_overwrite(class: Class, dir: &Path, force: bool) -> Result<()> {
     let (pk_path, vk_path) = keys::paths(dir, class);
     if !force && let Some(p) = [&pk_path, &vk_path].into_iter().find(|p| p.exists()) {
         return Err(WorkerError::Usage {
@@ -52,12 +82,17 @@ pub fn setup_keys(class: Class, dir: &Path, force: bool) -> Result<(ProvingKey<B
             ),
         });
     }
+    Ok(())
+}
+
+/// Writes a class's proving and verifying key files (atomically) into `dir`.
+fn write_keys(
+    class: Class,
+    dir: &Path,
+    pk: ProvingKey<Bn254>,
+) -> Result<(ProvingKey<Bn254>, KeyFiles)> {
+    let (pk_path, vk_path) = keys::paths(dir, class);
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let (pk, _) = crate::progress::spin(
-        format!("setup of class {} (single-party)", class.name),
-        || spotproof_circuits::setup(class, &mut rand::rngs::OsRng),
-    );
-    let pk = pk?;
     let pk_bytes = keys::encode(keys::PK_MAGIC, class, &pk);
     let vk_bytes = keys::encode(keys::VK_MAGIC, class, &pk.vk);
     spotproof_verifier::files::write_atomic(&pk_path, &pk_bytes).map_err(io(&pk_path))?;

@@ -13,8 +13,10 @@ use std::path::{Path, PathBuf};
 /// Version 3: protocol v2 (the circuit hashes with Poseidon2); version 2 keys prove the
 /// Poseidon circuit; version 1 keys had three public inputs.
 pub const VK_MAGIC: &[u8; 8] = b"SPVK\0\0\0\x03";
-/// Magic of a proving-key file (version 3, as [`VK_MAGIC`]).
-pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x03";
+/// Magic of a proving-key file. Version 4: the `H` query in snarkjs's basis
+/// (`spotproof_circuits::qap`), so that keys from a ceremony and from `setup` prove alike;
+/// version 3 as [`VK_MAGIC`].
+pub const PK_MAGIC: &[u8; 8] = b"SPPK\0\0\0\x04";
 
 /// Why a key file could not be used.
 #[derive(Debug, thiserror::Error)]
