@@ -417,6 +417,11 @@ fn setup_cmd(class: &str, out: &Path, force: bool) -> Handled {
         "done in {:.1} s",
         start.elapsed().as_secs_f64()
     ));
+    print_keys(&k)
+}
+
+/// The key files written and their hashes.
+fn print_keys(k: &prove::KeyFiles) -> Handled {
     outln!(
         "proving key   {}  sha256 {}",
         k.pk.display(),
@@ -453,12 +458,7 @@ fn ceremony_cmd(c: CeremonyCmd) -> Handled {
         } => {
             let class = Class::by_name(&class)?;
             let (_, k) = prove::import_keys(class, &zkey, &out, force)?;
-            outln!(
-                "proving key   {}  sha256 {}",
-                k.pk.display(),
-                k.pk_file_hash
-            )?;
-            outln!("verifying key {}  vk hash {}", k.vk.display(), k.vk_hash)?;
+            return print_keys(&k);
         }
     }
     Ok(Outcome::Verified)

@@ -11,7 +11,6 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, scalar_mul::ScalarMul};
 use ark_ff::{Field, One, UniformRand};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use rand::SeedableRng;
-use spotproof_core::data::DatasetSpec;
 use spotproof_core::ids::WorkerId;
 use spotproof_core::model::Hyper;
 use spotproof_prover::run::{self, Quiet, RunArgs, TaskArgs};
@@ -19,53 +18,17 @@ use spotproof_prover::train::DeviceChoice;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{s, stderr, validator, worker, write_idx};
+
 const CLASS: &str = "mlp2-s1-b8-w16x16x16";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spotproof-ceremony-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::temp_dir(&format!("ceremony-{name}"))
 }
 
 fn snarkjs() -> Option<PathBuf> {
-    let pinned =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../.ci/node/node_modules/.bin/snarkjs");
-    let p = std::env::var_os("SPOTPROOF_SNARKJS")
-        .map(PathBuf::from)
-        .or_else(|| pinned.is_file().then_some(pinned));
-    if p.is_none() {
-        assert!(
-            std::env::var("SPOTPROOF_REQUIRE_SNARKJS").as_deref() != Ok("1"),
-            "snarkjs not found (SPOTPROOF_SNARKJS, .ci/node) and SPOTPROOF_REQUIRE_SNARKJS=1"
-        );
-        eprintln!("skipping the ceremony test: no snarkjs (run scripts/test.sh)");
-    }
-    p
-}
-
-/// A tiny IDX pair: `n` 4×4 images whose pixels depend on the label, 4 classes.
-fn write_idx(dir: &Path, n: u32) -> DatasetSpec {
-    let (img, lab) = (dir.join("images.idx"), dir.join("labels.idx"));
-    let mut i: Vec<u8> = [0x0000_0803u32, n, 4, 4]
-        .iter()
-        .flat_map(|v| v.to_be_bytes())
-        .collect();
-    let mut l: Vec<u8> = [0x0000_0801u32, n]
-        .iter()
-        .flat_map(|v| v.to_be_bytes())
-        .collect();
-    for k in 0..n {
-        let label = (k % 4) as u8;
-        l.push(label);
-        i.extend((0..16u32).map(|p| ((p * 37 + k * 11 + u32::from(label) * 60) % 256) as u8));
-    }
-    std::fs::write(&img, i).unwrap();
-    std::fs::write(&lab, l).unwrap();
-    DatasetSpec::Idx {
-        images: img,
-        labels: lab,
-    }
+    common::snarkjs("the ceremony test")
 }
 
 /// snarkjs's point encoding: affine coordinates in Montgomery form, little-endian (arkworks and
@@ -195,32 +158,6 @@ fn the_test_phase_1_is_what_snarkjs_prepares() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn worker(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn validator(args: &[&str]) -> Output {
-    let bin =
-        Path::new(env!("CARGO_BIN_EXE_spotproof-worker")).with_file_name("spotproof-validator");
-    assert!(
-        bin.exists(),
-        "{} is built by `cargo test --workspace`",
-        bin.display()
-    );
-    Command::new(bin).args(args).output().unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn a_ceremony_key_proves_a_run_and_a_foreign_or_tampered_key_is_refused() {
     let Some(snarkjs) = snarkjs() else { return };
@@ -335,16 +272,7 @@ fn a_ceremony_key_proves_a_run_and_a_foreign_or_tampered_key_is_refused() {
 
     // The same key as another class's: refused, nothing written.
     let other = dir.join("other");
-    let o = worker(&[
-        "ceremony",
-        "import",
-        "--class",
-        "mlp2-s18-r32",
-        "--zkey",
-        s(&zkey),
-        "--out",
-        s(&other),
-    ]);
+    let o = import("mlp2-s18-r32", &zkey, &other);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("not of class mlp2-s18-r32"),
@@ -359,46 +287,33 @@ fn a_ceremony_key_proves_a_run_and_a_foreign_or_tampered_key_is_refused() {
     bytes[at] ^= 1;
     let tampered = dir.join("tampered.zkey");
     std::fs::write(&tampered, &bytes).unwrap();
-    let o = worker(&[
-        "ceremony",
-        "import",
-        "--class",
-        CLASS,
-        "--zkey",
-        s(&tampered),
-        "--out",
-        s(&other),
-    ]);
+    let o = import(CLASS, &tampered, &other);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("differs"), "{}", stderr(&o));
     // Truncated: a one-line error.
     std::fs::write(&tampered, &bytes[..bytes.len() / 2]).unwrap();
-    let o = worker(&[
-        "ceremony",
-        "import",
-        "--class",
-        CLASS,
-        "--zkey",
-        s(&tampered),
-        "--out",
-        s(&other),
-    ]);
+    let o = import(CLASS, &tampered, &other);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(stderr(&o).trim().lines().count(), 1, "{}", stderr(&o));
     // Existing keys are not overwritten without --force.
-    let o = worker(&[
-        "ceremony",
-        "import",
-        "--class",
-        CLASS,
-        "--zkey",
-        s(&zkey),
-        "--out",
-        s(&keys),
-    ]);
+    let o = import(CLASS, &zkey, &keys);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `spotproof-worker ceremony import` of `zkey` as `class` into `out`.
+fn import(class: &str, zkey: &Path, out: &Path) -> Output {
+    worker(&[
+        "ceremony",
+        "import",
+        "--class",
+        class,
+        "--zkey",
+        s(zkey),
+        "--out",
+        s(out),
+    ])
 }
 
 /// The byte offset of the value of the first coefficient (section 4) of a zkey.

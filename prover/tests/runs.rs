@@ -18,37 +18,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+mod common;
+use common::{s, validator, worker, write_idx};
+
 const CLASS: &str = "mlp2-s18-r32";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spotproof-runs-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// A tiny IDX pair: `n` 4×4 images whose pixels depend on the label, 4 classes.
-fn write_idx(dir: &Path, n: u32) -> DatasetSpec {
-    let (img, lab) = (dir.join("images.idx"), dir.join("labels.idx"));
-    let mut i = [0x0000_0803u32, n, 4, 4]
-        .iter()
-        .flat_map(|v| v.to_be_bytes())
-        .collect::<Vec<u8>>();
-    let mut l = [0x0000_0801u32, n]
-        .iter()
-        .flat_map(|v| v.to_be_bytes())
-        .collect::<Vec<u8>>();
-    for k in 0..n {
-        let label = (k % 4) as u8;
-        l.push(label);
-        i.extend((0..16u32).map(|p| ((p * 37 + k * 11 + u32::from(label) * 60) % 256) as u8));
-    }
-    std::fs::write(&img, i).unwrap();
-    std::fs::write(&lab, l).unwrap();
-    DatasetSpec::Idx {
-        images: img,
-        labels: lab,
-    }
+    common::temp_dir(&format!("runs-{name}"))
 }
 
 fn worker_id(k: u8) -> WorkerId {
@@ -148,28 +124,6 @@ fn audit_of(input: &AuditInput<'_>) -> Vec<String> {
     audit::audit(input, &mut rand::rngs::OsRng)
         .unwrap()
         .reasons()
-}
-
-fn validator(args: &[&str]) -> Output {
-    let bin =
-        Path::new(env!("CARGO_BIN_EXE_spotproof-worker")).with_file_name("spotproof-validator");
-    assert!(
-        bin.exists(),
-        "{} is built by `cargo test --workspace`",
-        bin.display()
-    );
-    Command::new(bin).args(args).output().unwrap()
-}
-
-fn worker(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spotproof-worker"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 /// Exit 0, and the JSON it printed.
