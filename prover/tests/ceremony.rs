@@ -332,3 +332,35 @@ fn coefficient_offset(z: &[u8]) -> usize {
     }
     panic!("no coefficient section")
 }
+
+/// Phase 2 of the ceremony for a real class over a test-only phase 1: a measurement for
+/// `papers/benchmarks.md`, not run in CI (`SPOTPROOF_CEREMONY_CLASS=mlp2-s18-r32 cargo test -p
+/// spotproof-prover --test ceremony -- --ignored --nocapture`; the script prints when each step
+/// began).
+#[test]
+#[ignore]
+fn phase_2_of_a_real_class() {
+    let Some(snarkjs) = snarkjs() else { return };
+    let class = std::env::var("SPOTPROOF_CEREMONY_CLASS").unwrap_or("mlp2-s18-r32".into());
+    let shape =
+        spotproof_circuits::groth::matrices(spotproof_circuits::Class::by_name(&class).unwrap())
+            .unwrap();
+    let domain = (shape.num_constraints + shape.num_inputs).next_power_of_two();
+    let power = domain.trailing_zeros() + 1;
+    let dir = temp_dir("real");
+    let ptau = dir.join("phase1.ptau");
+    let t = std::time::Instant::now();
+    write_test_ptau(&ptau, power, 2, true);
+    println!("test phase 1 of 2^{power}: {:.1?}", t.elapsed());
+    let out = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/ceremony.sh"))
+        .args([class.as_str(), s(&dir.join("work")), s(&dir.join("keys"))])
+        .env("SPOTPROOF_PTAU", &ptau)
+        .env("SPOTPROOF_SNARKJS", &snarkjs)
+        .env("SPOTPROOF_WORKER", env!("CARGO_BIN_EXE_spotproof-worker"))
+        .output()
+        .unwrap();
+    println!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
