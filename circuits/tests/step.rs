@@ -11,6 +11,12 @@ use spotproof_core::commit::Fr;
 use spotproof_core::ops::OpKind;
 use spotproof_core::trace::Manifest;
 
+/// The first op of `kind` in a trace and the slot of its output.
+fn first_op(t: &spotproof_core::trace::Trace, kind: OpKind) -> (usize, usize) {
+    let o = t.ops.iter().position(|op| op.kind == kind).unwrap();
+    (o, t.ops[o].outputs[0])
+}
+
 fn class() -> Class {
     Class::by_name("mlp2-s18-r32").unwrap()
 }
@@ -76,12 +82,7 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
 fn a_wrong_element_anywhere_in_a_sampled_block_is_caught() {
     let run = small_run(1, Fr::from(0xabcdu64)).unwrap();
     let honest = &run.traces[0];
-    let o = honest
-        .ops
-        .iter()
-        .position(|op| op.kind == OpKind::LinearForward)
-        .unwrap();
-    let out = honest.ops[o].outputs[0];
+    let (o, out) = first_op(honest, OpKind::LinearForward);
     let cols = honest.tensors[out].header.cols;
     let (br, bc) = class().block(OpKind::LinearForward);
     assert_eq!((br, bc), (2, 2));
@@ -150,12 +151,7 @@ fn a_shaped_class_proves_its_model_and_clips_blocks_to_the_trees() {
     check_witness(shaped, &step_witness(shaped, honest, beacon).unwrap()).unwrap();
     // The last bias of layer 0 (row 15 of 16, the tree's last leaf) is off by one: every proof
     // samples the one cell of the bias update.
-    let o = honest
-        .ops
-        .iter()
-        .position(|op| op.kind == OpKind::BiasUpdate)
-        .unwrap();
-    let out = honest.ops[o].outputs[0];
+    let (_, out) = first_op(honest, OpKind::BiasUpdate);
     assert_eq!(honest.tensors[out].header.rows, 16);
     let mut values = run.values[0].clone();
     values[out - 1][15] += 1;
