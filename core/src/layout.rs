@@ -286,6 +286,53 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     }
 }
 
+/// Where a step's state tensors sit among its trace leaves (leaf 0 is the header digest, leaf
+/// `1 + slot` the tensor in `slot`, then the op digests): fixed by the number of layers, so a
+/// contract for a class can hold it as constants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLeaves {
+    /// Per state role, layer by layer master, weight, bias (the order of [`state_roots`]): the
+    /// leaf of its state in.
+    pub state_in: Vec<usize>,
+    /// The same roles' leaves of their state out.
+    pub state_out: Vec<usize>,
+    /// Trace leaves in all (header, tensors, ops).
+    pub leaves: usize,
+}
+
+/// The [`TraceLeaves`] of models with `layers` layers (`layers ≥ 1`).
+pub fn trace_leaves(layers: usize) -> TraceLeaves {
+    let cfg = ModelConfig {
+        widths: vec![1; layers.max(1) + 1],
+        batch: 1,
+        hyper: crate::model::Hyper::default(),
+        input_scale: crate::ops::InputScale { shl: 0, shr: 0 },
+    };
+    let dataset = TensorHeader {
+        tag: Role::Dataset.tag(),
+        dtype: DType::U8,
+        rows: 1,
+        cols: 2,
+    };
+    let lay = layout(&cfg, dataset, 0, 0);
+    let (mut state_in, mut state_out) = (Vec::new(), Vec::new());
+    for (slot, role) in lay.roles.iter().enumerate() {
+        if !role.is_state() {
+            continue;
+        }
+        if lay.roles[..slot].contains(role) {
+            state_out.push(1 + slot);
+        } else {
+            state_in.push(1 + slot);
+        }
+    }
+    TraceLeaves {
+        state_in,
+        state_out,
+        leaves: 1 + lay.roles.len() + lay.ops.len(),
+    }
+}
+
 /// The tensor roots of a model's state, per layer master, weight and bias: what a run's manifests
 /// commit as a step's state in and state out (same roles, so the same roots), and what a task
 /// binds as its initial state.

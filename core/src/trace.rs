@@ -248,12 +248,17 @@ impl Manifest {
         w
     }
 
-    /// The trace root these contents commit to.
-    pub fn root(&self) -> Result<Fr> {
+    /// The trace leaves: header digest, tensor roots, op digests.
+    pub fn leaves(&self) -> Vec<Fr> {
         let mut leaves = vec![self.header.digest()];
         leaves.extend(self.tensors.iter().map(ManifestTensor::root));
         leaves.extend(self.ops.iter().map(OpDesc::digest));
-        trace_root(&leaves)
+        leaves
+    }
+
+    /// The trace root these contents commit to.
+    pub fn root(&self) -> Result<Fr> {
+        trace_root(&self.leaves())
     }
 }
 
@@ -347,6 +352,46 @@ fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
     );
     MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(&(), &(), digests)
         .map_err(|e| CoreError::Merkle(e.to_string()))
+}
+
+/// The siblings of leaf `index` in the trace tree over `leaves`, from the leaf's level up, as a
+/// contract folds them: the leaf's digest is `hash(DOMAIN_TRACE_LEAF, x)`, a node
+/// `hash2(left, right)`. `None` if `index` is not a leaf.
+pub fn trace_siblings(leaves: &[Fr], index: usize) -> Option<Vec<Fr>> {
+    if index >= leaves.len() {
+        return None;
+    }
+    let mut level: Vec<Fr> = leaves
+        .iter()
+        .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))
+        .collect();
+    level.resize(
+        level.len().next_power_of_two().max(2),
+        hash(&[fe(domain::DOMAIN_PAD)]),
+    );
+    let (mut i, mut out) = (index, Vec::new());
+    while level.len() > 1 {
+        out.push(level[i ^ 1]);
+        level = level
+            .chunks(2)
+            .map(|p| crate::poseidon2::hash2(p[0], p[1]))
+            .collect();
+        i /= 2;
+    }
+    Some(out)
+}
+
+/// Folds `siblings` from leaf `index` with value `x` up to a trace root ([`trace_siblings`]).
+pub fn fold_trace_path(index: usize, x: Fr, siblings: &[Fr]) -> Fr {
+    let mut h = hash(&[fe(DOMAIN_TRACE_LEAF), x]);
+    for (k, s) in siblings.iter().enumerate() {
+        h = if (index >> k) & 1 == 0 {
+            crate::poseidon2::hash2(h, *s)
+        } else {
+            crate::poseidon2::hash2(*s, h)
+        };
+    }
+    h
 }
 
 /// The trace root over `leaves`.

@@ -206,3 +206,64 @@ fn the_state_in_is_carried_from_the_previous_step() {
         trace::commit_values(&m2.config, &v2, &ds, h2).unwrap().root
     );
 }
+
+#[test]
+fn trace_paths_fold_to_the_root_and_state_leaves_follow_the_layout() {
+    let (data, train, mut model) = setup();
+    let view = data.subset(&train).unwrap();
+    let ds = Arc::new(trace::commit_dataset(&data, &train).unwrap());
+    let before = model.clone();
+    let idx = sampling::batch_indices(42, 0, 8, train.len());
+    let t = step::train_step(&mut model, &view, &idx).unwrap();
+    let tr = trace::commit_step(
+        &before,
+        &t,
+        &ds,
+        header(&before, 0, Fr::from(0u64), ds.root),
+    )
+    .unwrap();
+    let m = trace::Manifest::of(&tr);
+    let leaves = m.leaves();
+    for index in [0, 1, leaves.len() / 2, leaves.len() - 1] {
+        let path = trace::trace_siblings(&leaves, index).unwrap();
+        assert_eq!(
+            path.len(),
+            leaves.len().next_power_of_two().trailing_zeros() as usize
+        );
+        assert_eq!(trace::fold_trace_path(index, leaves[index], &path), tr.root);
+        // Another value, or the same value at another leaf, folds elsewhere.
+        assert_ne!(
+            trace::fold_trace_path(index, leaves[index] + Fr::from(1u64), &path),
+            tr.root
+        );
+        assert_ne!(
+            trace::fold_trace_path(index ^ 1, leaves[index], &path),
+            tr.root
+        );
+        // The same path as ark's verifier reads it.
+        trace::verify_trace_leaf(
+            tr.root,
+            leaves.len(),
+            index,
+            leaves[index],
+            &tr.open_leaf(index).unwrap(),
+        )
+        .unwrap();
+    }
+    assert!(trace::trace_siblings(&leaves, leaves.len()).is_none());
+
+    // The leaf map names the state roots the trace commits: state in, then state out.
+    let map = layout::trace_leaves(model.layers.len());
+    assert_eq!(map.leaves, leaves.len());
+    let (state_in, state_out) = spotproof_core::check::state_roots(&m);
+    assert_eq!(
+        map.state_in.iter().map(|&i| leaves[i]).collect::<Vec<_>>(),
+        state_in
+    );
+    assert_eq!(
+        map.state_out.iter().map(|&i| leaves[i]).collect::<Vec<_>>(),
+        state_out
+    );
+    assert_eq!(state_in, layout::state_roots(&before).unwrap());
+    assert_eq!(state_out, layout::state_roots(&model).unwrap());
+}

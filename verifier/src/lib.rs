@@ -16,6 +16,7 @@ pub mod cli;
 pub mod detection;
 pub mod files;
 pub mod keys;
+pub mod registry;
 pub mod snarkjs;
 pub mod solidity;
 pub mod verify;

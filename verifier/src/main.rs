@@ -144,13 +144,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Render the Solidity verifier of a verifying key (SpotproofVerifier.sol) and the step
-    /// registry that extends it (StepRegistry.sol). The output depends on the key only.
+    /// Render the Solidity verifier of a verifying key (SpotproofVerifier.sol), the step registry
+    /// (StepRegistry.sol) and the run registry (RunRegistry.sol) that extend it, and the Poseidon2
+    /// contract the run registry's fraud proofs call (Poseidon2T3.sol). The output depends on the
+    /// key only.
     ExportSolidity {
         /// The verifying key.
         #[arg(long)]
         vk: PathBuf,
-        /// Output directory (created if missing; both files are replaced atomically).
+        /// Output directory (created if missing; every file is replaced atomically).
         #[arg(long)]
         out: PathBuf,
     },
@@ -455,7 +457,7 @@ fn export_solidity(vk: &Path, out: &Path) -> Result<Outcome> {
         outln!("{}", p.display())?;
     }
     cli::errln(format_args!(
-        "class {}, vk sha256 {}; deploy StepRegistry(beaconDelay) (it includes the verifier)",
+        "class {}, vk sha256 {}; deploy StepRegistry(beaconDelay) for single steps, or Poseidon2T3 and RunRegistry(poseidon2, beaconDelay, proveWindow, disputeWindow) for runs (each includes the verifier)",
         vk.class.name, vk.hash
     ));
     Ok(Outcome::Verified)

@@ -195,18 +195,31 @@ pub fn verifier_source(vk: &Vk) -> String {
         .replace("{{KEY}}", &key)
 }
 
-/// Writes [`VERIFIER_FILE`] (rendered from `vk`) and [`REGISTRY_FILE`] into `dir` (created if
-/// missing), each atomically. Returns their paths.
+/// Writes [`VERIFIER_FILE`] (rendered from `vk`), [`REGISTRY_FILE`], the run registry
+/// ([`crate::registry::RUN_REGISTRY_FILE`], rendered for `vk`'s class) and the Poseidon2 contract
+/// it calls ([`crate::registry::POSEIDON2_FILE`]) into `dir` (created if missing), each
+/// atomically. Returns their paths.
 ///
 /// # Errors
 /// Whatever creating the directory or writing a file fails with.
-pub fn write_contracts(dir: &Path, vk: &Vk) -> io::Result<[PathBuf; 2]> {
+pub fn write_contracts(dir: &Path, vk: &Vk) -> io::Result<Vec<PathBuf>> {
+    use crate::registry::{
+        POSEIDON2_FILE, RUN_REGISTRY_FILE, poseidon2_source, run_registry_source,
+    };
     std::fs::create_dir_all(dir)?;
-    let verifier = dir.join(VERIFIER_FILE);
-    let registry = dir.join(REGISTRY_FILE);
-    write_atomic(&verifier, verifier_source(vk).as_bytes())?;
-    write_atomic(&registry, REGISTRY_SOURCE.as_bytes())?;
-    Ok([verifier, registry])
+    let files = [
+        (VERIFIER_FILE, verifier_source(vk)),
+        (REGISTRY_FILE, REGISTRY_SOURCE.to_string()),
+        (RUN_REGISTRY_FILE, run_registry_source(vk)),
+        (POSEIDON2_FILE, poseidon2_source()),
+    ];
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        paths.push(path);
+    }
+    Ok(paths)
 }
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ use spotproof_circuits::{Class, step_witness};
 use spotproof_core::commit::Fr;
 use spotproof_core::ids::{BlockHash, WorkerId};
 use spotproof_verifier::bundle::{BeaconSource, Bundle, proof_from_hex};
-use spotproof_verifier::keys;
 use spotproof_verifier::solidity::{self, Word};
+use spotproof_verifier::{keys, registry};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -195,8 +195,14 @@ fn golden_contracts_are_what_export_solidity_renders() {
         s(&out),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    for name in [solidity::VERIFIER_FILE, solidity::REGISTRY_FILE] {
+    let names = [
+        solidity::VERIFIER_FILE,
+        solidity::REGISTRY_FILE,
+        registry::RUN_REGISTRY_FILE,
+        registry::POSEIDON2_FILE,
+    ];
+    assert_eq!(stdout.lines().count(), names.len(), "{stdout}");
+    for name in names {
         let ours = std::fs::read_to_string(out.join(name)).unwrap();
         let want = std::fs::read_to_string(golden.join(name)).unwrap();
         assert!(
@@ -207,15 +213,16 @@ fn golden_contracts_are_what_export_solidity_renders() {
     let Some(solc) = solc_or_skip("golden_contracts") else {
         return;
     };
-    let verifier = std::fs::read_to_string(golden.join(solidity::VERIFIER_FILE)).unwrap();
-    let registry = std::fs::read_to_string(golden.join(solidity::REGISTRY_FILE)).unwrap();
-    let compiled = compile(
-        &solc,
-        &[
-            (solidity::VERIFIER_FILE, &verifier),
-            (solidity::REGISTRY_FILE, &registry),
-        ],
-    );
+    let texts: Vec<String> = names
+        .iter()
+        .map(|n| std::fs::read_to_string(golden.join(n)).unwrap())
+        .collect();
+    let sources: Vec<(&str, &str)> = names
+        .iter()
+        .copied()
+        .zip(texts.iter().map(String::as_str))
+        .collect();
+    let compiled = compile(&solc, &sources);
     for c in compiled.values() {
         assert!(c.runtime_size <= 24_576, "EIP-170: {}", c.runtime_size);
     }

@@ -57,6 +57,15 @@ pub struct Compiled {
 /// Compiles `sources` (file name → text) with the optimizer on (200 runs) for [`EVM_VERSION`];
 /// returns every contract by name. Panics with solc's messages on any error.
 pub fn compile(solc: &Path, sources: &[(&str, &str)]) -> BTreeMap<String, Compiled> {
+    compile_runs(solc, sources, 200)
+}
+
+/// [`compile`] with the optimizer tuned for `runs` calls.
+pub fn compile_runs(
+    solc: &Path,
+    sources: &[(&str, &str)],
+    runs: u64,
+) -> BTreeMap<String, Compiled> {
     let sources: serde_json::Map<String, Value> = sources
         .iter()
         .map(|(name, text)| (name.to_string(), json!({ "content": text })))
@@ -65,17 +74,23 @@ pub fn compile(solc: &Path, sources: &[(&str, &str)]) -> BTreeMap<String, Compil
         "language": "Solidity",
         "sources": sources,
         "settings": {
-            "optimizer": { "enabled": true, "runs": 200 },
+            "optimizer": { "enabled": true, "runs": runs },
             "evmVersion": EVM_VERSION,
             "outputSelection": { "*": { "*": [
                 "evm.bytecode.object", "evm.deployedBytecode.object", "evm.methodIdentifiers"
             ] } }
         }
     });
+    // solcjs exits before a pipe drains past 64 KiB; a file receives everything.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out_path =
+        std::env::temp_dir().join(format!("spotproof-solc-{}-{n}.json", std::process::id()));
+    let out_file = std::fs::File::create(&out_path).unwrap();
     let mut child = Command::new(solc)
         .arg("--standard-json")
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
+        .stdout(out_file)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", solc.display()));
@@ -86,7 +101,8 @@ pub fn compile(solc: &Path, sources: &[(&str, &str)]) -> BTreeMap<String, Compil
         .write_all(input.to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    let _ = std::fs::remove_file(&out_path);
     let start = text.find('{').unwrap_or_else(|| {
         panic!(
             "solc printed no JSON: {text}{}",
@@ -197,7 +213,40 @@ impl Chain {
         self.db.cache.accounts.get(&who).map_or(0, |a| a.info.nonce)
     }
 
+    /// Gives `who` a balance of `wei`.
+    pub fn fund(&mut self, who: Address, wei: u128) {
+        let mut info = self
+            .db
+            .cache
+            .accounts
+            .get(&who)
+            .map(|a| a.info.clone())
+            .unwrap_or_default();
+        info.balance = U256::from(wei);
+        self.db.insert_account_info(who, info);
+    }
+
+    /// The balance of `who`.
+    pub fn balance(&self, who: Address) -> U256 {
+        self.db
+            .cache
+            .accounts
+            .get(&who)
+            .map_or(U256::ZERO, |a| a.info.balance)
+    }
+
     fn run(&mut self, from: Address, kind: TxKind, data: Vec<u8>, commit: bool) -> Outcome {
+        self.run_value(from, kind, data, commit, 0)
+    }
+
+    fn run_value(
+        &mut self,
+        from: Address,
+        kind: TxKind,
+        data: Vec<u8>,
+        commit: bool,
+        value: u128,
+    ) -> Outcome {
         self.publish_hashes();
         let number = self.number;
         let tx = TxEnv::builder()
@@ -206,6 +255,7 @@ impl Chain {
             .data(Bytes::from(data))
             .gas_limit(TX_GAS)
             .gas_price(0)
+            .value(U256::from(value))
             .nonce(self.nonce(from))
             .build()
             .unwrap();
@@ -270,6 +320,11 @@ impl Chain {
     /// Sends a transaction in the current block and keeps its effects.
     pub fn send(&mut self, from: Address, to: Address, data: &[u8]) -> Outcome {
         self.run(from, TxKind::Call(to), data.to_vec(), true)
+    }
+
+    /// Sends a transaction carrying `value` wei and keeps its effects.
+    pub fn send_value(&mut self, from: Address, to: Address, data: &[u8], value: u128) -> Outcome {
+        self.run_value(from, TxKind::Call(to), data.to_vec(), true, value)
     }
 
     /// Runs a call in the current block without keeping its effects (`eth_call`).
