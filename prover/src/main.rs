@@ -56,6 +56,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the RunRegistry's `commit(taskId, runRoot, runFileHash)` call for a complete run
+    /// (send it from the run's worker address with the task's bond as value).
+    CommitRun {
+        /// The run directory (its `task.json` and `run.json`).
+        #[arg(long)]
+        run: PathBuf,
+        /// Print one JSON object: task id, run root, run file hash and the call.
+        #[arg(long)]
+        json: bool,
+    },
     /// Answer a validator's challenge: replay each challenged step from its checkpoint, check
     /// it recommits to the run's root, prove it under its step beacon, write the bundles.
     Respond {
@@ -63,8 +73,17 @@ enum Command {
         #[arg(long)]
         run: PathBuf,
         /// The challenge file.
+        #[arg(
+            long,
+            required_unless_present = "block_hash",
+            conflicts_with = "block_hash"
+        )]
+        challenge: Option<PathBuf>,
+        /// The hash of the run's sealed beacon block on the RunRegistry (0x and 64 hex digits):
+        /// the challenge is derived from it as the registry does, and written to
+        /// `OUT/challenge.json`.
         #[arg(long)]
-        challenge: PathBuf,
+        block_hash: Option<BlockHash>,
         /// The key directory (the task's class).
         #[arg(long)]
         keys: PathBuf,
@@ -331,10 +350,18 @@ fn main() -> ExitCode {
         Command::Respond {
             run,
             challenge,
+            block_hash,
             keys,
             out,
             json,
-        } => run_cmds::respond(&run, &challenge, &keys, &out, json),
+        } => match (challenge, block_hash) {
+            (Some(c), _) => run_cmds::respond(&run, &c, &keys, &out, json),
+            (None, Some(h)) => spotproof_prover::run::block_challenge(&run, &h, &out)
+                .map_err(Into::into)
+                .and_then(|c| run_cmds::respond(&run, &c, &keys, &out, json)),
+            (None, None) => Err("--challenge or --block-hash is required".into()),
+        },
+        Command::CommitRun { run, json } => run_cmds::commit_run(&run, json),
         Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
         Command::Ceremony(c) => ceremony_cmd(c),
         Command::Demo {

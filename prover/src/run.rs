@@ -13,12 +13,12 @@ use crate::train::{Backend, DeviceChoice};
 use spotproof_circuits::Class;
 use spotproof_core::commit::{Fr, TensorCommitment};
 use spotproof_core::data::{Dataset, DatasetSpec, Split};
-use spotproof_core::ids::{Beacon, WorkerId};
+use spotproof_core::ids::{Beacon, BlockHash, WorkerId};
 use spotproof_core::layout;
 use spotproof_core::model::{Hyper, Model};
 use spotproof_core::run::{
-    Init, RUN_FORMAT, RUN_FORMAT_VERSION, RunFile, RunStep, TASK_FORMAT, Task, TaskFields, Word,
-    challenged_steps, run_root, step_beacon,
+    ChallengeSource, Init, RUN_FORMAT, RUN_FORMAT_VERSION, RunFile, RunStep, TASK_FORMAT, Task,
+    TaskFields, Word, challenged_steps, run_root, step_beacon,
 };
 use spotproof_core::sampling;
 use spotproof_core::step;
@@ -628,6 +628,27 @@ pub fn replay(run_dir: &Path, s: u64) -> Result<trace::Trace> {
     let run = read_run(&run_dir.join("run.json"))?;
     let (data, split, dataset) = task_dataset(&task)?;
     Ok(replay_in(run_dir, &task, &run, &data, &split, &dataset, s)?.0)
+}
+
+/// The challenge a RunRegistry draws for the run in `run_dir` from its sealed beacon block's
+/// hash (what `spotproof-validator challenge --block-hash` derives), written to
+/// `out/challenge.json` for [`respond`] and the audit.
+pub fn block_challenge(run_dir: &Path, hash: &BlockHash, out: &Path) -> Result<PathBuf> {
+    let run_path = run_dir.join("run.json");
+    let run = read_run(&run_path)?;
+    let c = spotproof_verifier::audit::challenge_of(
+        &run_path,
+        &run,
+        ChallengeSource::BlockHash,
+        Word(hash.0),
+    )?;
+    std::fs::create_dir_all(out).map_err(io(out))?;
+    let path = out.join("challenge.json");
+    let mut text =
+        serde_json::to_vec_pretty(&c).map_err(|e| usage("--block-hash", e.to_string()))?;
+    text.push(b'\n');
+    write_atomic(&path, &text).map_err(io(&path))?;
+    Ok(path)
 }
 
 /// Answers a challenge: for each challenged step (recomputed from the run root and the beacon,

@@ -1,4 +1,4 @@
-//! The worker's run commands: `task`, `run`, `respond`.
+//! The worker's run commands: `task`, `run`, `commit-run`, `respond`.
 
 use spotproof_prover::progress::RunBar;
 use spotproof_prover::run::{self, RunArgs, TaskArgs};
@@ -65,6 +65,32 @@ pub fn respond(run_dir: &Path, challenge: &Path, keys: &Path, out: &Path, json: 
         "{} steps proven; peak memory {:.0} MiB",
         r.bundles.len(),
         r.peak_bytes as f64 / (1u64 << 20) as f64
+    ));
+    Ok(Outcome::Verified)
+}
+
+/// `commit-run`: prints the registry's `commit` call for a complete run.
+pub fn commit_run(run_dir: &Path, json: bool) -> Handled {
+    let task = run::read_task(&run_dir.join("task.json"))?;
+    let c = spotproof_verifier::registry::commit_of(&task, &run_dir.join("run.json"))?;
+    let calldata = format!("0x{}", hex::encode(&c.calldata));
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "contract": "RunRegistry",
+                "function": "commit(bytes32,bytes32,bytes32)",
+                "task_id": c.task_id,
+                "run_root": c.run_root,
+                "run_file_hash": c.run_file_hash,
+                "calldata": calldata,
+            })
+        )?;
+    } else {
+        outln!("{calldata}")?;
+    }
+    cli::errln(format_args!(
+        "send it from the run's worker address with the task's bond as value; the beacon is the hash of the block BEACON_DELAY after it"
     ));
     Ok(Outcome::Verified)
 }

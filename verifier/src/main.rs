@@ -16,6 +16,8 @@ use std::process::ExitCode;
 
 mod run_cmds;
 
+use run_cmds::RunCall;
+
 /// The spotproof validator.
 #[derive(Parser)]
 #[command(version, about)]
@@ -160,13 +162,51 @@ enum Command {
     /// checking the bundle off chain: its proof verifies, its beacon came from outside (a block
     /// hash) and its worker id is an address. Exit 1 if the registry would refuse it.
     Calldata {
-        /// The bundle.
-        bundle: PathBuf,
+        /// The bundle (StepRegistry); with `--call prove`, the bundles answering the run's
+        /// challenge.
+        bundles: Vec<PathBuf>,
         /// The verifying key (default: `<class>.vk` beside the bundle or in `../keys/`).
         #[arg(long)]
         vk: Option<PathBuf>,
         /// Print one JSON object: sender, trace root, beacon, and both calls (`commit(root)`, for
-        /// reference, must already have been sent before the beacon block).
+        /// reference, must already have been sent before the beacon block); with `--call`, the
+        /// contract, the function and the calls.
+        #[arg(long)]
+        json: bool,
+        /// A RunRegistry call instead: `register` (--task, --bond), `commit` (--task, --run),
+        /// `seal`, `withdraw`, `slash`, `cancel` (--task), `prove` (--task, --run, --challenge,
+        /// --vk and the bundles: the run is audited first, and the challenge must come from the
+        /// sealed block hash).
+        #[arg(long, value_enum, requires = "task")]
+        call: Option<RunCall>,
+        /// The task file (with --call).
+        #[arg(long)]
+        task: Option<PathBuf>,
+        /// The run file (with --call commit or prove).
+        #[arg(long)]
+        run: Option<PathBuf>,
+        /// The challenge file (with --call prove; `challenge --block-hash` or `spotproof-worker
+        /// respond --block-hash` writes it).
+        #[arg(long)]
+        challenge: Option<PathBuf>,
+        /// The bond a run must post, in wei (with --call register).
+        #[arg(long)]
+        bond: Option<u128>,
+    },
+    /// Look for what a RunRegistry fraud proof can show in a run file — a header that is not the
+    /// task's (architecture, dataset root, data seed, worker, step index, step 0's previous
+    /// root), a previous root that is not the previous step's trace root, a state tensor that is
+    /// not the one the previous step put out, another initial state — and print the first one's
+    /// fraud-proof call: exit 1 with the call on stdout and the fault on stderr, 0 if the run is
+    /// clean of all of them.
+    Dispute {
+        /// The task file.
+        #[arg(long)]
+        task: PathBuf,
+        /// The run file.
+        #[arg(long)]
+        run: PathBuf,
+        /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -248,7 +288,34 @@ fn main() -> ExitCode {
             bundle, vk, out, ..
         } => export(&bundle, vk.as_deref(), &out),
         Command::ExportSolidity { vk, out } => export_solidity(&vk, &out),
-        Command::Calldata { bundle, vk, json } => calldata(&bundle, vk.as_deref(), json),
+        Command::Calldata {
+            bundles,
+            vk,
+            json,
+            call: Some(call),
+            task,
+            run,
+            challenge,
+            bond,
+        } => run_cmds::run_calldata(
+            call,
+            &run_cmds::RunCallArgs {
+                task: task.unwrap_or_default(),
+                run,
+                challenge,
+                vk,
+                bond,
+                bundles,
+            },
+            json,
+        ),
+        Command::Calldata {
+            bundles, vk, json, ..
+        } => match bundles.as_slice() {
+            [bundle] => calldata(bundle, vk.as_deref(), json),
+            _ => Err("give one bundle (or --call prove with the run's bundles)".into()),
+        },
+        Command::Dispute { task, run, json } => run_cmds::dispute(&task, &run, json),
         Command::CheckVectors { dir, json } => check_vectors(&dir, json),
     })
 }

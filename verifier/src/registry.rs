@@ -7,6 +7,7 @@
 //! keccak-256 of its signature) and its arguments, static words in place and each dynamic array
 //! as an offset to its length and elements after the static part.
 
+use crate::audit::AuditError;
 use crate::keys::Vk;
 use crate::solidity::word;
 use ark_ff::Zero;
@@ -243,6 +244,46 @@ pub fn prove_calldata(task_id: &Word, run: &RunFile, step: u64, proof: &[[u8; 32
             Arg::Fixed(proof.iter().map(|w| Word(*w)).collect()),
         ],
     )
+}
+
+/// A run's `commit` call: what it commits, and the calldata (send it with the task's bond).
+#[derive(Clone, Debug)]
+pub struct CommitCall {
+    /// The task.
+    pub task_id: Word,
+    /// The run root.
+    pub run_root: Word,
+    /// keccak-256 of the run file's bytes.
+    pub run_file_hash: Word,
+    /// `commit(taskId, runRoot, runFileHash)`.
+    pub calldata: Vec<u8>,
+}
+
+/// The `commit` call of the complete run in the file `run_path`, a run of `task`.
+///
+/// # Errors
+/// When the file cannot be read, is not a complete run (its run root the root of its steps), or
+/// is a run of another task.
+pub fn commit_of(task: &Task, run_path: &std::path::Path) -> Result<CommitCall, AuditError> {
+    let run = crate::audit::read_run(run_path)?;
+    let run_root = crate::audit::complete_root(run_path, &run)?;
+    if run.task_id != task.task_id {
+        return Err(AuditError::File {
+            path: run_path.to_path_buf(),
+            reason: format!("a run of task {}, not of {}", run.task_id, task.task_id),
+        });
+    }
+    let bytes = std::fs::read(run_path).map_err(|e| AuditError::File {
+        path: run_path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let run_file_hash = keccak(&bytes);
+    Ok(CommitCall {
+        task_id: task.task_id,
+        run_root,
+        run_file_hash,
+        calldata: commit_calldata(&task.task_id, &run_root, &run_file_hash),
+    })
 }
 
 /// What a fraud proof shows.

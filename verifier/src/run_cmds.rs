@@ -1,5 +1,5 @@
-//! The validator's run commands: `challenge`, `audit`, `check-model`, and `inspect` of task, run
-//! and challenge files.
+//! The validator's run commands: `challenge`, `audit`, `check-model`, `inspect` of task, run
+//! and challenge files, the RunRegistry's calls (`calldata --call`) and `dispute`.
 
 use rand::RngCore;
 use spotproof_core::ids::BlockHash;
@@ -181,4 +181,213 @@ pub fn inspect(path: &Path, kind: &str) -> Result<Outcome> {
 
 fn hex(x: &spotproof_core::commit::Fr) -> String {
     spotproof_core::commit::to_hex(x)
+}
+
+/// A RunRegistry call `calldata --call` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunCall {
+    /// `register(…)`: the poster's, with the reward as value.
+    Register,
+    /// `commit(taskId, runRoot, runFileHash)`: the worker's, with the bond as value.
+    Commit,
+    /// `seal(taskId)`: anyone's, once the beacon block is mined.
+    Seal,
+    /// `prove(taskId, step, traceRoot, runPath, proof)`, one per bundle.
+    Prove,
+    /// `withdraw(taskId)`: the worker's, after the dispute window.
+    Withdraw,
+    /// `slash(taskId)`: anyone's, once the run missed the seal window or the proof deadline.
+    Slash,
+    /// `cancel(taskId)`: the poster's, while no run holds the task.
+    Cancel,
+}
+
+/// The files `calldata --call` reads.
+pub struct RunCallArgs {
+    /// The task file.
+    pub task: std::path::PathBuf,
+    /// The run file.
+    pub run: Option<std::path::PathBuf>,
+    /// The challenge file.
+    pub challenge: Option<std::path::PathBuf>,
+    /// The verifying key.
+    pub vk: Option<std::path::PathBuf>,
+    /// The bond, in wei.
+    pub bond: Option<u128>,
+    /// The bundles.
+    pub bundles: Vec<std::path::PathBuf>,
+}
+
+fn needed<'a, T>(x: &'a Option<T>, flag: &str, call: &str) -> Result<&'a T> {
+    x.as_ref()
+        .ok_or_else(|| format!("--call {call} needs {flag}").into())
+}
+
+/// `calldata --call`: one RunRegistry call per line (or one JSON object).
+pub fn run_calldata(call: RunCall, a: &RunCallArgs, json: bool) -> Result<Outcome> {
+    use spotproof_verifier::registry;
+    let task = audit::read_task(&a.task)?;
+    let (function, value, calls): (&str, &str, Vec<Vec<u8>>) = match call {
+        RunCall::Register => {
+            let bond = *needed(&a.bond, "--bond", "register")?;
+            audit::check_task_inputs(&task)?;
+            (
+                "register(uint256,uint256,uint64,uint256[],uint64,uint64,uint64,uint128)",
+                "the reward",
+                vec![registry::register_calldata(&task, bond)],
+            )
+        }
+        RunCall::Commit => {
+            let run = needed(&a.run, "--run", "commit")?;
+            let c = registry::commit_of(&task, run)?;
+            (
+                "commit(bytes32,bytes32,bytes32)",
+                "the task's bond",
+                vec![c.calldata],
+            )
+        }
+        RunCall::Prove => {
+            let run_path = needed(&a.run, "--run", "prove")?;
+            let challenge = needed(&a.challenge, "--challenge", "prove")?;
+            let vk = needed(&a.vk, "--vk", "prove")?;
+            let c = audit::read_challenge(challenge)?;
+            if c.source != ChallengeSource::BlockHash {
+                return Ok(Outcome::Rejected(vec![format!(
+                    "{}: not drawn from a block hash: the registry draws its steps from the sealed beacon block",
+                    challenge.display()
+                )]));
+            }
+            let report = audit::audit(
+                &AuditInput {
+                    task: &a.task,
+                    run: run_path,
+                    challenge,
+                    vk,
+                    bundles: &a.bundles,
+                },
+                &mut rand::rngs::OsRng,
+            )?;
+            let reasons = report.reasons();
+            if !reasons.is_empty() {
+                return Ok(Outcome::Rejected(reasons));
+            }
+            let run = audit::read_run(run_path)?;
+            let mut bundles = a
+                .bundles
+                .iter()
+                .map(|p| spotproof_verifier::bundle::Bundle::read(p).map(|b| (p.clone(), b)))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            bundles.sort_by_key(|(_, b)| b.manifest.header.step);
+            let mut calls = Vec::new();
+            for (p, b) in &bundles {
+                let proof = spotproof_verifier::bundle::proof_from_hex(&b.proof)
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
+                calls.push(registry::prove_calldata(
+                    &task.task_id,
+                    &run,
+                    b.manifest.header.step,
+                    &spotproof_verifier::solidity::proof_words(&proof),
+                ));
+            }
+            (
+                "prove(bytes32,uint256,uint256,bytes32[],uint256[8])",
+                "none",
+                calls,
+            )
+        }
+        RunCall::Seal => (
+            "seal(bytes32)",
+            "none",
+            vec![registry::task_calldata("seal", &task.task_id)],
+        ),
+        RunCall::Withdraw => (
+            "withdraw(bytes32)",
+            "none",
+            vec![registry::task_calldata("withdraw", &task.task_id)],
+        ),
+        RunCall::Slash => (
+            "slash(bytes32)",
+            "none",
+            vec![registry::task_calldata("slash", &task.task_id)],
+        ),
+        RunCall::Cancel => (
+            "cancel(bytes32)",
+            "none",
+            vec![registry::task_calldata("cancel", &task.task_id)],
+        ),
+    };
+    let hex0x: Vec<String> = calls
+        .iter()
+        .map(|c| format!("0x{}", hex::encode(c)))
+        .collect();
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "contract": "RunRegistry",
+                "task_id": task.task_id,
+                "function": function,
+                "value": value,
+                "calls": hex0x,
+            })
+        )?;
+    } else {
+        for c in &hex0x {
+            outln!("{c}")?;
+        }
+    }
+    Ok(Outcome::Verified)
+}
+
+/// `dispute`: the first fault a fraud proof can show, and its call.
+pub fn dispute(task_path: &Path, run_path: &Path, json: bool) -> Result<Outcome> {
+    use spotproof_verifier::registry::{DisputeError, find_fraud};
+    let task = audit::read_task(task_path)?;
+    let run = audit::read_run(run_path)?;
+    let class = spotproof_circuits::Class::by_name(&task.class)?;
+    let found = match find_fraud(&task, &run, class.layers) {
+        Ok(f) => f,
+        Err(e @ DisputeError::NotThisTask(_)) => {
+            return Err(format!("{}: {e}", run_path.display()).into());
+        }
+        Err(e) => {
+            return Ok(Outcome::Rejected(vec![format!(
+                "{}: {e}",
+                run_path.display()
+            )]));
+        }
+    };
+    let Some(f) = found else {
+        if json {
+            outln!(
+                "{}",
+                serde_json::json!({ "clean": true, "task_id": task.task_id })
+            )?;
+        } else {
+            outln!(
+                "run of task {}: clean (every header, link, carried state and the initial state match)",
+                task.task_id
+            )?;
+        }
+        return Ok(Outcome::Verified);
+    };
+    let call = format!("0x{}", hex::encode(&f.calldata));
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "clean": false,
+                "task_id": task.task_id,
+                "step": f.step,
+                "fault": f.to_string(),
+                "calldata": call,
+            })
+        )?;
+    } else {
+        outln!("{call}")?;
+    }
+    Ok(Outcome::Rejected(vec![format!(
+        "{}: {f} (the call on stdout proves it to the RunRegistry)",
+        run_path.display()
+    )]))
 }
