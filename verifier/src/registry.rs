@@ -357,8 +357,11 @@ pub enum DisputeError {
         "step {0}'s manifest does not hash to its trace root: its leaves cannot be opened on chain"
     )]
     Unopenable(u64),
-    /// A step whose layout is not the class's (other leaves than the contract's constants).
-    #[error("step {0} does not have the class's trace layout")]
+    /// A step whose trace tree has another height than the class's, or too few leaves to hold
+    /// its state tensors: the registry cannot open it.
+    #[error(
+        "step {0}'s trace tree is not of the class's height: its leaves cannot be opened on chain"
+    )]
     Layout(u64),
 }
 
@@ -422,7 +425,9 @@ pub fn find_fraud(
     Ok(None)
 }
 
-/// Step `k`'s trace leaves, if its manifest hashes to its trace root and has the class's layout.
+/// Step `k`'s trace leaves, if its manifest hashes to its trace root and its trace tree has the
+/// class's height and the state leaves (the registry opens the class's leaf positions whatever a
+/// worker put there, so another layout of the same height is disputed like any other).
 fn opened(run: &RunFile, k: usize, map: &TraceLeaves) -> Result<Vec<Fr>, DisputeError> {
     let step = k as u64;
     let s = run.steps.get(k).ok_or(DisputeError::NotThisTask("steps"))?;
@@ -430,7 +435,10 @@ fn opened(run: &RunFile, k: usize, map: &TraceLeaves) -> Result<Vec<Fr>, Dispute
         return Err(DisputeError::Unopenable(step));
     }
     let leaves = s.manifest.leaves();
-    if leaves.len() != map.leaves {
+    let last = map.state_in.iter().chain(&map.state_out).max().copied();
+    if leaves.len().next_power_of_two() != map.leaves.next_power_of_two()
+        || last.is_some_and(|l| l >= leaves.len())
+    {
         return Err(DisputeError::Layout(step));
     }
     Ok(leaves)

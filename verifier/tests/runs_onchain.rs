@@ -203,7 +203,7 @@ fn registry_chain(salt: u64) -> Option<(Chain, Address)> {
     for who in [worker(), other_worker(), poster(), reporter()] {
         chain.fund(who, FUNDS);
     }
-    let (p2, _) = chain
+    let (p2, p2_gas) = chain
         .deploy(deployer(), &contracts["Poseidon2T3"].bytecode, &[])
         .unwrap_or_else(|o| panic!("deploy Poseidon2T3: {}", o.error()));
     let mut args = address_word(p2).to_vec();
@@ -213,7 +213,7 @@ fn registry_chain(salt: u64) -> Option<(Chain, Address)> {
     let (at, gas) = chain
         .deploy(deployer(), &contracts["RunRegistry"].bytecode, &args)
         .unwrap_or_else(|o| panic!("deploy RunRegistry: {}", o.error()));
-    eprintln!("deploy RunRegistry: {gas} gas");
+    eprintln!("deploy Poseidon2T3: {p2_gas} gas, RunRegistry: {gas} gas");
     chain.mine(1);
     Some((chain, at))
 }
@@ -254,8 +254,8 @@ fn challenged(chain: &mut Chain, reg: Address, id: &Word) -> Vec<(u64, Fr)> {
         .collect()
 }
 
-/// Registers the fixture's task from `poster()`.
-fn register(chain: &mut Chain, reg: Address) {
+/// Registers the fixture's task from `poster()`; the gas.
+fn register(chain: &mut Chain, reg: Address) -> u64 {
     let f = fixture();
     let o = chain.send_value(
         poster(),
@@ -265,6 +265,7 @@ fn register(chain: &mut Chain, reg: Address) {
     );
     ok(&o, "register");
     assert_eq!(o.output[..32], f.task.task_id.0, "the chain's task id");
+    o.gas_used
 }
 
 /// Commits `run` from `who` with the bond; returns the commitment's block.
@@ -393,7 +394,7 @@ fn a_run_is_committed_sealed_proven_and_paid_and_every_misstep_reverts() {
 
     // Register: the chain computes the id; a second registration, a task of another sample
     // count or without a bond is refused.
-    register(&mut chain, reg);
+    let register_gas = register(&mut chain, reg);
     let again = registry::register_calldata(&f.task, BOND);
     expect(
         &chain.send_value(poster(), reg, &again, REWARD),
@@ -536,6 +537,7 @@ fn a_run_is_committed_sealed_proven_and_paid_and_every_misstep_reverts() {
         "DisputeWindowOpen(uint256)",
     );
     assert!(find_fraud(&f.task, run, 2).unwrap().is_none());
+    eprintln!("trace leaves of a two-layer step: {}", run.steps[0].manifest.leaves().len());
     let claims = [
         (FraudKind::Header("any"), 1),
         (FraudKind::Header("any"), 0),
@@ -581,7 +583,7 @@ fn a_run_is_committed_sealed_proven_and_paid_and_every_misstep_reverts() {
         "TaskLocked()",
     );
     eprintln!(
-        "gas: commit {commit_gas}, seal {seal_gas}, prove {prove_gas} ({STEPS} steps, {CHALLENGED} challenged), withdraw {withdraw_gas}"
+        "gas: register {register_gas}, commit {commit_gas}, seal {seal_gas}, prove {prove_gas} ({STEPS} steps, {CHALLENGED} challenged), withdraw {withdraw_gas}"
     );
 }
 

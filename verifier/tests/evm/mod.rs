@@ -12,7 +12,6 @@ use revm::primitives::{Address, B256, Bytes, Log, TxKind, U256, keccak256};
 use revm::{Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -81,27 +80,25 @@ pub fn compile_runs(
             ] } }
         }
     });
-    // solcjs exits before a pipe drains past 64 KiB; a file receives everything.
+    // Files, not pipes: solcjs exits before a pipe drains past 64 KiB, and its synchronous read
+    // of a pipe fails (EAGAIN) when the input is not there yet.
     static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out_path =
-        std::env::temp_dir().join(format!("spotproof-solc-{}-{n}.json", std::process::id()));
-    let out_file = std::fs::File::create(&out_path).unwrap();
-    let mut child = Command::new(solc)
+    let base = std::env::temp_dir().join(format!("spotproof-solc-{}-{n}", std::process::id()));
+    let (in_path, out_path) = (
+        base.with_extension("in.json"),
+        base.with_extension("out.json"),
+    );
+    std::fs::write(&in_path, input.to_string()).unwrap();
+    let out = Command::new(solc)
         .arg("--standard-json")
-        .stdin(Stdio::piped())
-        .stdout(out_file)
+        .stdin(std::fs::File::open(&in_path).unwrap())
+        .stdout(std::fs::File::create(&out_path).unwrap())
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", solc.display()));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
     let text = std::fs::read_to_string(&out_path).unwrap();
+    let _ = std::fs::remove_file(&in_path);
     let _ = std::fs::remove_file(&out_path);
     let start = text.find('{').unwrap_or_else(|| {
         panic!(
