@@ -340,8 +340,8 @@ pub fn trace_leaves(n_tensors: usize, n_ops: usize) -> usize {
     1 + n_tensors + n_ops
 }
 
-/// The Merkle tree over trace leaves: leaf inputs `[DOMAIN_TRACE_LEAF, x]`, padded like a tensor.
-fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
+/// The leaf digests of a trace tree: `hash(DOMAIN_TRACE_LEAF, x)` per leaf, padded like a tensor.
+fn trace_digests(leaves: &[Fr]) -> Vec<Fr> {
     let mut digests: Vec<Fr> = leaves
         .iter()
         .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))
@@ -350,7 +350,12 @@ fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
         digests.len().next_power_of_two().max(2),
         hash(&[fe(domain::DOMAIN_PAD)]),
     );
-    MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(&(), &(), digests)
+    digests
+}
+
+/// The Merkle tree over trace leaves ([`trace_digests`]).
+fn trace_tree(leaves: &[Fr]) -> Result<MerkleTree<commit::MerkleConfig>> {
+    MerkleTree::<commit::MerkleConfig>::new_with_leaf_digest(&(), &(), trace_digests(leaves))
         .map_err(|e| CoreError::Merkle(e.to_string()))
 }
 
@@ -361,14 +366,7 @@ pub fn trace_siblings(leaves: &[Fr], index: usize) -> Option<Vec<Fr>> {
     if index >= leaves.len() {
         return None;
     }
-    let mut level: Vec<Fr> = leaves
-        .iter()
-        .map(|x| hash(&[fe(DOMAIN_TRACE_LEAF), *x]))
-        .collect();
-    level.resize(
-        level.len().next_power_of_two().max(2),
-        hash(&[fe(domain::DOMAIN_PAD)]),
-    );
+    let mut level = trace_digests(leaves);
     let (mut i, mut out) = (index, Vec::new());
     while level.len() > 1 {
         out.push(level[i ^ 1]);

@@ -13,7 +13,7 @@ mod evm;
 
 use common::{s, stderr, temp_dir, validator, worker};
 use evm::{Chain, Outcome, address_word, compile, compile_runs, solc_or_skip, u64_word};
-use revm::primitives::{Address, U256, keccak256};
+use revm::primitives::{Address, U256};
 use spotproof_core::layout::Role;
 use spotproof_core::run::{RunFile, run_root};
 use spotproof_verifier::registry::{POSEIDON2_FILE, RUN_REGISTRY_FILE};
@@ -57,15 +57,10 @@ fn ok(o: &Outcome, what: &str) {
     assert!(o.success, "{what}: {}", o.error());
 }
 
-/// The `Slashed` event's fault and step.
+/// The `Slashed` event's fault (0 Unsealed, 1 MissingProofs, 2 BadHeader, 3 BrokenLink,
+/// 4 BrokenState, 5 WrongInitialState) and step.
 fn slashed(o: &Outcome) -> (u64, u64) {
-    let topic = keccak256("Slashed(bytes32,address,uint8,uint256,uint256)");
-    let log = o
-        .logs
-        .iter()
-        .find(|l| l.topics().first() == Some(&topic))
-        .unwrap_or_else(|| panic!("no Slashed event"));
-    let w: Vec<U256> = log.data.data.chunks(32).map(U256::from_be_slice).collect();
+    let w = o.event_words("Slashed(bytes32,address,uint8,uint256,uint256)");
     (w[0].to::<u64>(), w[1].to::<u64>())
 }
 

@@ -401,9 +401,7 @@ contract RunRegistry is SpotproofVerifier {
         Task storage t = tasks[id];
         _disputable(t);
         uint256 half = _halves(runPaths.length, step);
-        if (!_inRun(t.runRoot, t.steps, step - 1, traceRoots[0], runPaths[:half])) {
-            revert BadRunPath();
-        }
+        _checkRun(t, step - 1, traceRoots[0], runPaths[:half]);
         _openHeader(t, step, traceRoots[1], runPaths[half:], header, tracePath);
         if (header[2] == traceRoots[0]) revert NoFraud();
         _slash(id, t, Fault.BrokenLink, step);

@@ -294,17 +294,7 @@ fn prove_data(run: &RunFile, step: u64, proof: &[[u8; 32]; 8]) -> Vec<u8> {
 /// The `Slashed` event's fault (0 Unsealed, 1 MissingProofs, 2 BadHeader, 3 BrokenLink,
 /// 4 BrokenState, 5 WrongInitialState) and step.
 fn slashed(o: &Outcome) -> (u64, u64) {
-    let log = o
-        .logs
-        .iter()
-        .find(|l| {
-            l.topics().first()
-                == Some(&revm::primitives::keccak256(
-                    "Slashed(bytes32,address,uint8,uint256,uint256)",
-                ))
-        })
-        .unwrap_or_else(|| panic!("no Slashed event: {:?}", o.logs));
-    let w: Vec<U256> = log.data.data.chunks(32).map(U256::from_be_slice).collect();
+    let w = o.event_words("Slashed(bytes32,address,uint8,uint256,uint256)");
     (w[0].to::<u64>(), w[1].to::<u64>())
 }
 
@@ -537,7 +527,10 @@ fn a_run_is_committed_sealed_proven_and_paid_and_every_misstep_reverts() {
         "DisputeWindowOpen(uint256)",
     );
     assert!(find_fraud(&f.task, run, 2).unwrap().is_none());
-    eprintln!("trace leaves of a two-layer step: {}", run.steps[0].manifest.leaves().len());
+    eprintln!(
+        "trace leaves of a two-layer step: {}",
+        run.steps[0].manifest.leaves().len()
+    );
     let claims = [
         (FraudKind::Header("any"), 1),
         (FraudKind::Header("any"), 0),

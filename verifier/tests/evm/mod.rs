@@ -158,6 +158,17 @@ impl Outcome {
     pub fn reverted_with(&self, signature: &str) -> bool {
         !self.success && self.output.get(..4) == Some(&keccak256(signature.as_bytes())[..4])
     }
+    /// The data words of the first log of event `signature` (e.g. `"Paid(bytes32,address,uint256)"`).
+    pub fn event_words(&self, signature: &str) -> Vec<U256> {
+        let topic = keccak256(signature.as_bytes());
+        let log = self
+            .logs
+            .iter()
+            .find(|l| l.topics().first() == Some(&topic))
+            .unwrap_or_else(|| panic!("no {signature} event: {:?}", self.logs));
+        log.data.data.chunks(32).map(U256::from_be_slice).collect()
+    }
+
     /// The revert's custom error selector (hex), for messages.
     pub fn error(&self) -> String {
         format!(
