@@ -43,7 +43,7 @@ pub type Blocks = [[usize; 2]; OpKind::ALL.len()];
 pub const BLOCKS: Blocks = spotproof_core::sampling::BLOCKS;
 
 /// The catalogue, smallest first.
-pub const CLASSES: [Class; 5] = [
+pub const CLASSES: [Class; 11] = [
     // The ceremony test class (`scripts/ceremony.sh` in CI): one element of the gather per
     // step is all it checks, so that its powers of tau stay small. Not for real runs.
     Class {
@@ -64,6 +64,35 @@ pub const CLASSES: [Class; 5] = [
         dataset_depth: 12,
         blocks: BLOCKS,
     },
+    // Deeper models: 7 ops per layer, so `S` is a multiple of the op count (every op sampled
+    // equally, `sampling::default_samples`); `r32` for tests, `r128` for the digits shapes.
+    Class {
+        name: "mlp3-s21-r32",
+        layers: 3,
+        samples: 21,
+        batch: 32,
+        widths: &[32; 4],
+        dataset_depth: 12,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp4-s28-r32",
+        layers: 4,
+        samples: 28,
+        batch: 32,
+        widths: &[32; 5],
+        dataset_depth: 12,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp5-s35-r32",
+        layers: 5,
+        samples: 35,
+        batch: 32,
+        widths: &[32; 6],
+        dataset_depth: 12,
+        blocks: BLOCKS,
+    },
     Class {
         name: "mlp2-s14-b32-w64x128x16",
         layers: 2,
@@ -74,11 +103,38 @@ pub const CLASSES: [Class; 5] = [
         blocks: spotproof_core::sampling::TILE_BLOCKS,
     },
     Class {
+        name: "mlp4-s56-r128",
+        layers: 4,
+        samples: 56,
+        batch: 128,
+        widths: &[128; 5],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
         name: "mlp2-s64-r128",
         layers: 2,
         samples: 64,
         batch: 128,
         widths: &[128; 3],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp3-s63-r128",
+        layers: 3,
+        samples: 63,
+        batch: 128,
+        widths: &[128; 4],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp5-s70-r128",
+        layers: 5,
+        samples: 70,
+        batch: 128,
+        widths: &[128; 6],
         dataset_depth: 16,
         blocks: BLOCKS,
     },

@@ -30,8 +30,13 @@ pub struct SmallRun {
 /// The data seed of the fixture's batches.
 pub const DATA_SEED: u64 = 5;
 
-/// Trains and commits `steps` chained steps (worker id `worker`).
+/// Trains and commits `steps` chained steps (worker id `worker`) of the `32-16-10` model.
 pub fn small_run(steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
+    small_run_of(&[32, 16, 10], steps, worker)
+}
+
+/// [`small_run`] of a model with layer widths `widths` (32 inputs, 10 classes: `[32, …, 10]`).
+pub fn small_run_of(widths: &[usize], steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
     let full = Dataset::digits()?;
     let n = 300;
     let images: Vec<u8> = (0..n)
@@ -46,7 +51,7 @@ pub fn small_run(steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
     };
     let split = Split::holdout(n, 20, 1);
     let config = ModelConfig {
-        widths: vec![32, 16, 10],
+        widths: widths.to_vec(),
         batch: 8,
         hyper: Hyper::default(),
         input_scale: data.scale,

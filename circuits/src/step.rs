@@ -22,12 +22,10 @@ use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::fields::fp::FpVar;
 use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
-use spotproof_core::commit::{self, DType, TensorHeader};
+use spotproof_core::commit::{self, DType};
 use spotproof_core::domain;
 use spotproof_core::layout;
 use spotproof_core::layout::{Layout, Role};
-use spotproof_core::model::{Hyper, ModelConfig};
-use spotproof_core::ops::InputScale;
 use spotproof_core::ops::OpKind;
 use spotproof_core::sampling;
 use spotproof_core::trace::{self, StepHeader};
@@ -53,19 +51,7 @@ pub struct StepWitness {
 
 /// The op table and tensor table every model of `layers` layers has (shapes aside).
 pub fn template(layers: usize) -> Layout {
-    let cfg = ModelConfig {
-        widths: vec![1; layers + 1],
-        batch: 1,
-        hyper: Hyper::default(),
-        input_scale: InputScale { shl: 0, shr: 0 },
-    };
-    let ds = TensorHeader {
-        tag: layout::Role::Dataset.tag(),
-        dtype: DType::U8,
-        rows: 1,
-        cols: 2,
-    };
-    layout::layout(&cfg, ds, 0, 0)
+    layout::template(layers)
 }
 
 /// The circuit of one class; `witness` is `None` for the setup.

@@ -27,6 +27,50 @@ fn the_smallest_fitting_class_is_chosen() {
     );
     assert_eq!(pick(&[784, 128, 10], 32, 8000, 64), Ok("mlp2-s64-r1024"));
     assert_eq!(pick(&[784, 128, 10], 128, 60000, 64), Ok("mlp2-s64-r1024"));
+    // Deeper models: a class per depth, with the depth's default samples.
+    let deep = |w: &[usize], b, rows| {
+        let s = spotproof_core::sampling::default_samples(w.len() - 1);
+        pick(w, b, rows, s)
+    };
+    assert_eq!(deep(&[32, 16, 16, 10], 8, 240), Ok("mlp3-s63-r128"));
+    assert_eq!(pick(&[32, 16, 16, 10], 8, 240, 21), Ok("mlp3-s21-r32"));
+    assert_eq!(deep(&[64, 64, 64, 64, 10], 32, 1437), Ok("mlp4-s56-r128"));
+    assert_eq!(
+        deep(&[64, 128, 64, 32, 16, 10], 32, 1437),
+        Ok("mlp5-s70-r128")
+    );
+}
+
+/// Every op of a step is sampled by every proof, equally for the deeper classes: `S` is at
+/// least the op count (a multiple of it beyond two layers), and the depth's default samples are
+/// its `r128` class's.
+#[test]
+fn every_op_is_sampled_by_every_proof() {
+    for c in CLASSES {
+        let ops = spotproof_circuits::step::template(c.layers).ops.len();
+        assert_eq!(ops, 7 * c.layers, "{}", c.name);
+        if c.name == "mlp2-s1-b8-w16x16x16" {
+            continue; // the ceremony test class, not for real runs
+        }
+        assert!(
+            c.samples >= ops,
+            "{}: {} samples, {ops} ops",
+            c.name,
+            c.samples
+        );
+        if c.layers > 2 {
+            assert_eq!(c.samples % ops, 0, "{}", c.name);
+        }
+    }
+    for (layers, name) in [
+        (3, "mlp3-s63-r128"),
+        (4, "mlp4-s56-r128"),
+        (5, "mlp5-s70-r128"),
+    ] {
+        let s = spotproof_core::sampling::default_samples(layers);
+        assert_eq!(Class::by_name(name).unwrap().samples, s);
+    }
+    assert_eq!(spotproof_core::sampling::default_samples(2), 64);
 }
 
 #[test]
@@ -49,7 +93,7 @@ fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
         Class::by_name("nope"),
         Err(ClassError::Unknown(_))
     ));
-    assert_eq!(CLASSES.len(), 5);
+    assert_eq!(CLASSES.len(), 11);
 }
 
 /// A block's rows of one tensor are one subtree of its Merkle tree: every block side is a power

@@ -40,7 +40,11 @@ fn the_checked_work_is_the_classs() {
                 OpKind::LinearForward | OpKind::LinearBackwardInput | OpKind::SgdUpdate
             )
         };
-        assert_eq!(lay.ops.iter().filter(|o| dot(o.kind)).count(), 5);
+        // L forward matmuls, L − 1 backward input matmuls, L master updates.
+        assert_eq!(
+            lay.ops.iter().filter(|o| dot(o.kind)).count(),
+            3 * c.layers - 1
+        );
         let (mut macs, mut outputs) = (0, 0);
         for j in 0..c.samples {
             let op = &lay.ops[j % lay.ops.len()];

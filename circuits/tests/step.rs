@@ -240,3 +240,34 @@ fn the_trace_vector_satisfies_the_circuit_with_its_public_inputs() {
     );
     check_witness(class, &w).unwrap();
 }
+
+#[test]
+fn deeper_models_satisfy_their_class_and_a_wrong_op_is_caught() {
+    for (widths, name) in [
+        (&[32, 16, 16, 10][..], "mlp3-s21-r32"),
+        (&[32, 16, 16, 16, 10], "mlp4-s28-r32"),
+        (&[32, 16, 8, 16, 16, 10], "mlp5-s35-r32"),
+    ] {
+        let class = Class::by_name(name).unwrap();
+        let run =
+            spotproof_circuits::fixture::small_run_of(widths, 1, Fr::from(0xabcdu64)).unwrap();
+        let honest = &run.traces[0];
+        class.check(&run.config, 280, class.samples).unwrap();
+        let beacon = Fr::from(7u64);
+        check_witness(class, &step_witness(class, honest, beacon).unwrap()).unwrap();
+        // The last op's output made up (every element's low bit flipped): every proof samples
+        // every op, so it is caught whatever the beacon.
+        let last = honest.ops.len() - 1;
+        let out = honest.ops[last].outputs[0];
+        let mut values = run.values[0].clone();
+        for v in &mut values[out - 1] {
+            *v ^= 1;
+        }
+        let cheat = run.recommit(0, &values).unwrap();
+        let r = check_witness(class, &step_witness(class, &cheat, beacon).unwrap());
+        assert!(
+            matches!(r, Err(ProveError::Unsatisfied(_))),
+            "{name}: {r:?}"
+        );
+    }
+}

@@ -265,7 +265,7 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         }
     }
     for l in 0..n_layers {
-        let (lr, blr) = (cfg.hyper.lr_shift.into(), cfg.hyper.bias_lr_shift.into());
+        let (lr, blr) = (cfg.update_shift().into(), cfg.hyper.bias_lr_shift.into());
         ops.push(op(
             OpKind::SgdUpdate,
             [lr, 0, 0, 0],
@@ -300,8 +300,9 @@ pub struct TraceLeaves {
     pub leaves: usize,
 }
 
-/// The [`TraceLeaves`] of models with `layers` layers (`layers ≥ 1`).
-pub fn trace_leaves(layers: usize) -> TraceLeaves {
+/// The op table and tensor table every model of `layers` layers has (shapes aside: every width
+/// 1, batch 1).
+pub fn template(layers: usize) -> Layout {
     let cfg = ModelConfig {
         widths: vec![1; layers.max(1) + 1],
         batch: 1,
@@ -314,7 +315,12 @@ pub fn trace_leaves(layers: usize) -> TraceLeaves {
         rows: 1,
         cols: 2,
     };
-    let lay = layout(&cfg, dataset, 0, 0);
+    layout(&cfg, dataset, 0, 0)
+}
+
+/// The [`TraceLeaves`] of models with `layers` layers (`layers ≥ 1`).
+pub fn trace_leaves(layers: usize) -> TraceLeaves {
+    let lay = template(layers);
     let (mut state_in, mut state_out) = (Vec::new(), Vec::new());
     for (slot, role) in lay.roles.iter().enumerate() {
         if !role.is_state() {

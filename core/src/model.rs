@@ -65,9 +65,29 @@ impl ModelConfig {
         5 + ceil_log2(k).div_ceil(2)
     }
 
-    /// The error-propagation shift through layer `l`'s weights.
+    /// The error-propagation shift through layer `l`'s weights (`1 ≤ l < L`):
+    /// `fwd_shift(l) − gain`. Through the last layer the gain is `hyper.back_gain`: it sets the
+    /// scale of the hidden errors against the output error's. Through a hidden layer (`K → N`)
+    /// it is `⌊(⌈log2 K⌉ − ⌈log2 N⌉ + 1) / 2⌋` (at least 0), about `½·log2(K/N)`: a Kaiming-scaled
+    /// layer multiplies an error's magnitude by about `2^gain·√(N/K)` (half the units masked by
+    /// the ReLU), so this keeps it from one hidden layer to the next instead of multiplying it
+    /// by `2^back_gain` per layer until it saturates. Two-layer models have no hidden hop.
     pub fn back_shift(&self, l: usize) -> u32 {
-        self.fwd_shift(l).saturating_sub(self.hyper.back_gain)
+        let gain = if l + 1 < self.layers() {
+            let (k, n) = (self.widths[l], self.widths[l + 1]);
+            (ceil_log2(k) + 1).saturating_sub(ceil_log2(n)) / 2
+        } else {
+            self.hyper.back_gain
+        };
+        self.fwd_shift(l).saturating_sub(gain)
+    }
+
+    /// The masters' learning-rate shift: `hyper.lr_shift + ⌊log2 L⌋ − 1` for `L ≥ 2` linear
+    /// layers (`hyper.lr_shift` for two or three), so that the step halves for every doubling of
+    /// the layers that move at once (`papers/integer-training.md`, "Depth").
+    pub fn update_shift(&self) -> u32 {
+        let l = self.layers().max(2) as u32;
+        self.hyper.lr_shift + (u32::BITS - 1 - l.leading_zeros()) - 1
     }
 
     /// Whether layer `l` applies ReLU (every layer but the last).
@@ -94,7 +114,7 @@ impl ModelConfig {
             return Err(ConfigError::BatchTooLarge.into());
         }
         let h = &self.hyper;
-        if h.lr_shift > 31 || h.bias_lr_shift > 31 {
+        if self.update_shift() > 31 || h.bias_lr_shift > 31 {
             return Err(ConfigError::Shift.into());
         }
         if self.input_scale.shl > 8 || self.input_scale.shr > 8 {
@@ -129,7 +149,7 @@ impl ModelConfig {
         check(
             "sgd_update",
             "gradient + rounding",
-            grad + half(h.lr_shift) + (1 << 15),
+            grad + half(self.update_shift()) + (1 << 15),
             "--batch",
         )?;
         check(
@@ -246,6 +266,31 @@ mod tests {
         assert_eq!(ceil_log2(1), 0);
         assert_eq!(ceil_log2(1024), 10);
         assert_eq!(ceil_log2(1025), 11);
+    }
+
+    #[test]
+    fn hidden_hops_keep_the_error_scale_and_deep_models_step_smaller() {
+        // Two layers: one hop, through the output layer, with the back gain; the step as set.
+        let two = cfg(vec![64, 128, 10], 32);
+        assert_eq!(
+            two.back_shift(1),
+            two.fwd_shift(1) - Hyper::default().back_gain
+        );
+        assert_eq!(two.update_shift(), Hyper::default().lr_shift);
+        // Hidden hops: gain ⌊(⌈log2 K⌉ − ⌈log2 N⌉ + 1)/2⌋, about ½·log2(K/N), at least 0.
+        let deep = cfg(vec![64, 256, 64, 64, 128, 10], 32);
+        let gain = |l: usize| deep.fwd_shift(l) - deep.back_shift(l);
+        assert_eq!(gain(1), 1); // 256 → 64: ½·log2 4
+        assert_eq!(gain(2), 0); // 64 → 64
+        assert_eq!(gain(3), 0); // 64 → 128: never below 0
+        assert_eq!(gain(4), Hyper::default().back_gain); // the output layer
+        // The step halves per doubling of the layers: L = 2, 3 as set; 4, 5 one more shift.
+        let lr = |widths: Vec<usize>| cfg(widths, 8).update_shift() - Hyper::default().lr_shift;
+        assert_eq!(lr(vec![4, 10]), 0);
+        assert_eq!(lr(vec![4, 8, 8, 10]), 0);
+        assert_eq!(lr(vec![4, 8, 8, 8, 10]), 1);
+        assert_eq!(lr(vec![4, 8, 8, 8, 8, 10]), 1);
+        assert_eq!(lr(vec![4, 8, 8, 8, 8, 8, 8, 8, 10]), 2);
     }
 
     #[test]

@@ -13,6 +13,18 @@ use serde::{Deserialize, Serialize};
 /// every op receives 4 or 5 (detection table in `papers/protocol.md` §8.1).
 pub const DEFAULT_SAMPLES: usize = 64;
 
+/// The default samples per step of a model with `layers` linear layers: [`DEFAULT_SAMPLES`] for
+/// two; for more, the multiple of its op count (`7·layers`) nearest 64, so that every op receives
+/// the same number (63 for 3 layers, 56 for 4, 70 for 5), and never fewer than one per op.
+pub fn default_samples(layers: usize) -> usize {
+    if layers <= 2 {
+        return DEFAULT_SAMPLES;
+    }
+    let ops = crate::layout::template(layers).ops.len();
+    let per_op = ((DEFAULT_SAMPLES + ops / 2) / ops).max(1);
+    per_op * ops
+}
+
 /// The low 128 bits of a field element's canonical integer.
 pub fn low128(x: &Fr) -> u128 {
     let limbs = x.into_bigint().0;

@@ -171,7 +171,7 @@ pub fn train_step(model: &mut Model, data: &Dataset, indices: &[u32]) -> Result<
     bias_grads.reverse();
     for (l, layer) in model.layers.iter_mut().enumerate() {
         let (master, weight) =
-            ops::sgd_update(&layer.master, &weight_grads[l], cfg.hyper.lr_shift)?;
+            ops::sgd_update(&layer.master, &weight_grads[l], cfg.update_shift())?;
         let bias = ops::bias_update(&layer.bias, &bias_grads[l], cfg.hyper.bias_lr_shift)?;
         *layer = Layer {
             master,

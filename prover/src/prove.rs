@@ -188,7 +188,7 @@ pub fn prove_trace_file(
     let class = Class::smallest_for(
         &file.before.config,
         t.tensors[0].header.rows,
-        sampling::DEFAULT_SAMPLES,
+        sampling::default_samples(file.before.config.layers()),
     )?;
     let (pk, k) = load_pk(class, keys)?;
     let (b, seconds) = crate::progress::spin(

@@ -162,7 +162,11 @@ pub fn make_task(a: &TaskArgs, out: &Path, log: &mut dyn FnMut(String)) -> Resul
             c.check(&model.config, split.train.len(), c.samples)?;
             c
         }
-        None => Class::smallest_for(&model.config, split.train.len(), sampling::DEFAULT_SAMPLES)?,
+        None => Class::smallest_for(
+            &model.config,
+            split.train.len(),
+            sampling::default_samples(model.config.layers()),
+        )?,
     };
     let vk_hash = ensure_keys(class, &a.keys, log)?;
     let initial_roots = layout::state_roots(&model)?;

@@ -662,3 +662,53 @@ fn the_demo_is_the_run_flow() {
     assert_eq!(audit["verified"], true);
     assert_eq!(audit["challenged"], v["challenged"]);
 }
+
+/// Deeper models go through the same flow: a 3- and a 5-layer model on the tiny dataset, each in
+/// its depth's smallest class, are tasked, run, challenged, proven and audited; the run file's
+/// dispute check finds them clean.
+#[test]
+fn deeper_models_run_prove_and_pass_the_audit() {
+    for (hidden, class) in [
+        (vec![8, 8], "mlp3-s21-r32"),
+        (vec![8, 8, 8, 8], "mlp5-s35-r32"),
+    ] {
+        let dir = temp_dir(class);
+        let spec = write_idx(&dir, 120);
+        let task = dir.join("task.json");
+        let mut a = task_args(&dir, &spec, 4, 3);
+        a.hidden = hidden;
+        a.class = Some(class.into());
+        let t = run::make_task(&a, &task, &mut |_| {}).unwrap();
+        assert_eq!(t.class, class);
+        let run_dir = dir.join("run");
+        run::run_task(&run_args(&task, &run_dir, worker_id(7)), &Quiet).unwrap();
+        let run_file = run_dir.join("run.json");
+        let ch = dir.join("challenge.json");
+        challenge(&run_file, keccak(b"deep"), &ch);
+        let r = run::respond(
+            &run_dir,
+            &ch,
+            &dir.join("keys"),
+            &dir.join("bundles"),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(r.bundles.len(), 2);
+        let vk = dir.join("keys").join(format!("{class}.vk"));
+        let input = AuditInput {
+            task: &task,
+            run: &run_file,
+            challenge: &ch,
+            vk: &vk,
+            bundles: &r.bundles,
+        };
+        assert!(audit_of(&input).is_empty(), "{class}");
+        let out = validator(&["dispute", "--task", s(&task), "--run", s(&run_file)]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -176,7 +176,7 @@ impl GpuTrainer {
             let (k, n) = (cfg.widths[l], cfg.widths[l + 1]);
             d.push(self.gpu.dispatch(
                 &SgdUpdate,
-                ops::sgd_update::params(n * k, cfg.hyper.lr_shift),
+                ops::sgd_update::params(n * k, cfg.update_shift()),
                 &[&lb.master, &lb.wgrad, &lb.weight],
             )?);
             d.push(self.gpu.dispatch(

@@ -571,6 +571,25 @@ mod tests {
     }
 
     #[test]
+    fn every_class_depth_fits_the_packed_leaf_constants() {
+        // STATE_IN / STATE_OUT hold one byte per state role in one word.
+        for c in spotproof_circuits::CLASSES {
+            let map = trace_leaves(c.layers);
+            assert_eq!(map.state_in.len(), 3 * c.layers, "{}", c.name);
+            assert_eq!(map.state_out.len(), 3 * c.layers, "{}", c.name);
+            assert!(map.state_in.len() <= 32, "{}", c.name);
+            assert!(
+                map.state_in
+                    .iter()
+                    .chain(&map.state_out)
+                    .all(|&l| l < 256 && l < map.leaves),
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
     fn the_poseidon2_contract_carries_every_round_constant() {
         let src = poseidon2_source();
         let c = poseidon2::constants();
