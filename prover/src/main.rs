@@ -274,7 +274,8 @@ struct TaskCliArgs {
     /// The key directory (the class's setup runs there if its keys are missing).
     #[arg(long, default_value = "keys")]
     keys: PathBuf,
-    /// The circuit class (default: the smallest that proves 64 samples per step).
+    /// The circuit class (default: the smallest of the model's depth that proves its default
+    /// samples per step: 64 for two layers, 63, 56, 70 for 3, 4, 5).
     #[arg(long)]
     class: Option<String>,
     /// Master weights move by `grad >> lr-shift` per step.

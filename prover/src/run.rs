@@ -86,7 +86,8 @@ pub struct TaskArgs {
     pub from: Option<PathBuf>,
     /// The key directory (setup runs there when the class's keys are missing).
     pub keys: PathBuf,
-    /// The circuit class (default: the smallest that proves the default 64 samples).
+    /// The circuit class (default: the smallest of the model's depth that proves
+    /// `sampling::default_samples` of its layers).
     pub class: Option<String>,
 }
 
