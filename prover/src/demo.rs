@@ -86,11 +86,13 @@ pub struct DemoReport {
 }
 
 /// Runs the demo into `out` (`keys/`, `task.json`, `run/`, `challenge.json`, `bundles/`,
-/// `audit.json`; an earlier demo's run, challenge and bundles are replaced, its keys kept).
-/// Returns the report and the audit.
+/// `audit.json`; an earlier demo's run, challenge and bundles are replaced, its keys kept), with
+/// hidden layers `hidden` (the digits model's `[128]` by default; a deeper model takes its
+/// depth's class). Returns the report and the audit.
 pub fn run(
     out: &Path,
     steps: usize,
+    hidden: &[usize],
     device: DeviceChoice,
     seed: u64,
     log: &mut dyn FnMut(String),
@@ -119,11 +121,20 @@ pub fn run(
         }
     }
     let challenge_steps = DEMO_CHALLENGED.min(steps as u64);
+    let mut cfg = digits_config(seed, device);
+    if !hidden.is_empty() {
+        cfg.hidden = hidden.to_vec();
+    }
+    let widths: Vec<String> = std::iter::once(64)
+        .chain(cfg.hidden.iter().copied())
+        .chain(std::iter::once(10))
+        .map(|w| w.to_string())
+        .collect();
     log(format!(
-        "[1/5] task: {steps} steps of the 64-128-10 MLP on digits, {challenge_steps} of them challenged"
+        "[1/5] task: {steps} steps of the {} MLP on digits, {challenge_steps} of them challenged",
+        widths.join("-")
     ));
     let start = Instant::now();
-    let cfg = digits_config(seed, device);
     let t = crate::run::make_task(
         &TaskArgs {
             dataset: cfg.dataset.clone(),

@@ -164,6 +164,10 @@ enum Command {
         /// Steps of the run (2 of them are challenged and proven).
         #[arg(long, default_value_t = 8)]
         steps: usize,
+        /// Hidden layer widths, comma-separated (1 to 4 layers; a deeper model takes its depth's
+        /// class, e.g. `64,64` → `mlp3-s63-r128`).
+        #[arg(long, default_value = "128", value_delimiter = ',')]
+        hidden: Vec<usize>,
         /// Where the step runs.
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
@@ -368,10 +372,11 @@ fn main() -> ExitCode {
         Command::Demo {
             out,
             steps,
+            hidden,
             device,
             seed,
             json,
-        } => demo_cmd(&out, steps, device, seed, json),
+        } => demo_cmd(&out, steps, &hidden, device, seed, json),
         Command::Commit {
             out,
             steps,
@@ -522,8 +527,15 @@ fn prove_cmd(trace: &Path, beacon: Beacon, keys: &Path, out: &Path) -> Handled {
     Ok(Outcome::Verified)
 }
 
-fn demo_cmd(out: &Path, steps: usize, device: DeviceChoice, seed: u64, json: bool) -> Handled {
-    let (report, audit) = demo::run(out, steps, device, seed, &mut |line| {
+fn demo_cmd(
+    out: &Path,
+    steps: usize,
+    hidden: &[usize],
+    device: DeviceChoice,
+    seed: u64,
+    json: bool,
+) -> Handled {
+    let (report, audit) = demo::run(out, steps, hidden, device, seed, &mut |line| {
         cli::errln(format_args!("{line}"))
     })?;
     cli::errln(format_args!(

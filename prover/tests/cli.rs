@@ -236,6 +236,30 @@ fn overflowing_or_senseless_shapes_fail_cleanly() {
     let out = worker(&["train", "--dataset", "nonsense"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    // A demo model deeper than the catalogue (6 hidden layers): refused before any setup, the
+    // error last, naming the depth.
+    let dir = temp_dir("deep-demo");
+    let out = worker(
+        &[
+            "demo",
+            "--out",
+            dir.to_str().unwrap(),
+            "--hidden",
+            "8,8,8,8,8,8",
+            "--device",
+            "cpu",
+        ],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let last = stderr.trim().lines().last().unwrap_or_default();
+    assert!(
+        last.contains("fits no circuit class") && last.contains("7 layers"),
+        "{stderr}"
+    );
+    assert!(!dir.join("keys").exists() && out.stdout.is_empty());
 }
 
 #[test]
