@@ -16,7 +16,7 @@ use ark_groth16::ProvingKey;
 use evm::{Chain, Compiled, Outcome, address_word, compile, compile_runs, solc_or_skip, u64_word};
 use rand::SeedableRng;
 use revm::primitives::{Address, U256};
-use spotproof_circuits::fixture::{DATA_SEED, SmallRun, small_run};
+use spotproof_circuits::fixture::{DATA_SEED, SmallRun, small_run, small_run_of};
 use spotproof_circuits::{Class, step_witness};
 use spotproof_core::check;
 use spotproof_core::commit::Fr;
@@ -98,53 +98,11 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let class = Class::by_name(CLASS).unwrap();
-        let dir = common::scratch("runs-onchain");
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(11);
-        let pk = spotproof_circuits::setup(class, &mut rng).unwrap();
-        let vk_path = dir.join(format!("{}.vk", class.name));
-        std::fs::write(&vk_path, keys::encode(keys::VK_MAGIC, class, &pk.vk)).unwrap();
-        let vk = keys::read_vk(&vk_path).unwrap();
-
+        let (pk, vk) = keys_of(class, 11, "runs-onchain");
         let small = small_run(STEPS as usize, worker_id(worker()).fr()).unwrap();
-        let mut task = Task {
-            format: TASK_FORMAT.into(),
-            version: RUN_FORMAT_VERSION,
-            task_id: Word::default(),
-            dataset: "digits-32 (the circuits fixture)".into(),
-            split_seed: 1,
-            dataset_root: small.dataset.root,
-            model: small.config.clone(),
-            arch_id: layout::arch_id(&small.config),
-            init: Init::Seed(4),
-            initial_roots: layout::state_roots(&small.before[0]).unwrap(),
-            data_seed: DATA_SEED,
-            steps: STEPS,
-            class: class.name.into(),
-            vk_hash: format!("0x{}", vk.hash).parse().unwrap(),
-            samples: class.samples as u64,
-            challenge_steps: CHALLENGED,
-        };
-        task.task_id = task.fields().id();
-        task.check().unwrap();
+        let task = task_of(&small, class, &vk, STEPS, CHALLENGED);
         let honest = run_file(&task, worker(), &small.traces);
-
-        let contracts = solc_or_skip("runs_onchain").map(|solc| {
-            let verifier = solidity::verifier_source(&vk);
-            let registry = run_registry_source(&vk);
-            let mut all = compile(
-                &solc,
-                &[
-                    (solidity::VERIFIER_FILE, &verifier),
-                    (RUN_REGISTRY_FILE, &registry),
-                ],
-            );
-            all.extend(compile_runs(
-                &solc,
-                &[(POSEIDON2_FILE, &poseidon2_source())],
-                1_000_000,
-            ));
-            all
-        });
+        let contracts = solc_or_skip("runs_onchain").map(|solc| contracts_of(&solc, &vk));
         Fixture {
             class,
             pk,
@@ -154,6 +112,68 @@ fn fixture() -> &'static Fixture {
             contracts,
         }
     })
+}
+
+/// A class's keys from a seeded setup, the verifying key read back from its file.
+fn keys_of(class: Class, seed: u64, name: &str) -> (ProvingKey<Bn254>, keys::Vk) {
+    let dir = common::scratch(name);
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+    let pk = spotproof_circuits::setup(class, &mut rng).unwrap();
+    let vk_path = dir.join(format!("{}.vk", class.name));
+    std::fs::write(&vk_path, keys::encode(keys::VK_MAGIC, class, &pk.vk)).unwrap();
+    let vk = keys::read_vk(&vk_path).unwrap();
+    (pk, vk)
+}
+
+/// The task a small run answers: its dataset, model, initial state and data seed, `steps` steps
+/// of which `challenge_steps` challenged, under `vk`.
+fn task_of(
+    small: &SmallRun,
+    class: Class,
+    vk: &keys::Vk,
+    steps: u64,
+    challenge_steps: u64,
+) -> Task {
+    let mut task = Task {
+        format: TASK_FORMAT.into(),
+        version: RUN_FORMAT_VERSION,
+        task_id: Word::default(),
+        dataset: "digits-32 (the circuits fixture)".into(),
+        split_seed: 1,
+        dataset_root: small.dataset.root,
+        model: small.config.clone(),
+        arch_id: layout::arch_id(&small.config),
+        init: Init::Seed(4),
+        initial_roots: layout::state_roots(&small.before[0]).unwrap(),
+        data_seed: DATA_SEED,
+        steps,
+        class: class.name.into(),
+        vk_hash: format!("0x{}", vk.hash).parse().unwrap(),
+        samples: class.samples as u64,
+        challenge_steps,
+    };
+    task.task_id = task.fields().id();
+    task.check().unwrap();
+    task
+}
+
+/// The verifier and registry for `vk` (200 optimizer runs) and the Poseidon2 contract (10^6).
+fn contracts_of(solc: &std::path::Path, vk: &keys::Vk) -> BTreeMap<String, Compiled> {
+    let verifier = solidity::verifier_source(vk);
+    let registry = run_registry_source(vk);
+    let mut all = compile(
+        solc,
+        &[
+            (solidity::VERIFIER_FILE, &verifier),
+            (RUN_REGISTRY_FILE, &registry),
+        ],
+    );
+    all.extend(compile_runs(
+        solc,
+        &[(POSEIDON2_FILE, &poseidon2_source())],
+        1_000_000,
+    ));
+    all
 }
 
 /// The run file of `traces` for `task` by `who`.
@@ -198,7 +218,14 @@ fn proof_of(trace: &Trace, beacon: Fr) -> [[u8; 32]; 8] {
 /// A chain with the Poseidon2 contract and a registry deployed at DEPLOY_BLOCK, every party
 /// funded; `None` when solc is missing (and not required).
 fn registry_chain(salt: u64) -> Option<(Chain, Address)> {
-    let contracts = fixture().contracts.as_ref()?;
+    fixture()
+        .contracts
+        .as_ref()
+        .map(|contracts| deploy(contracts, salt))
+}
+
+/// [`registry_chain`] with other contracts.
+fn deploy(contracts: &BTreeMap<String, Compiled>, salt: u64) -> (Chain, Address) {
     let mut chain = Chain::new(DEPLOY_BLOCK, salt);
     for who in [worker(), other_worker(), poster(), reporter()] {
         chain.fund(who, FUNDS);
@@ -215,7 +242,7 @@ fn registry_chain(salt: u64) -> Option<(Chain, Address)> {
         .unwrap_or_else(|o| panic!("deploy RunRegistry: {}", o.error()));
     eprintln!("deploy Poseidon2T3: {p2_gas} gas, RunRegistry: {gas} gas");
     chain.mine(1);
-    Some((chain, at))
+    (chain, at)
 }
 
 fn expect(o: &Outcome, error: &str) {
@@ -816,4 +843,73 @@ fn proving_a_step_of_a_4096_step_run_stays_within_the_goal() {
         "gas at {steps} steps, {challenge_steps} challenged: commit {commit_gas}, prove (last draw) {}",
         o.gas_used
     );
+}
+
+/// The registry of a deeper class holds its own leaf map: on a 3-layer run, a broken state of the
+/// last layer and a header that is not the task's are proven by the fraud proofs `find_fraud`
+/// builds, and a clean run has none.
+#[test]
+fn fraud_proofs_open_the_trace_trees_of_a_deeper_class() {
+    let Some(solc) = solc_or_skip("fraud_proofs_open_the_trace_trees_of_a_deeper_class") else {
+        return;
+    };
+    let class = Class::by_name("mlp3-s21-r32").unwrap();
+    let (_, vk) = keys_of(class, 13, "runs-onchain-deep");
+    let widths = [32, 16, 16, 10];
+    let small = small_run_of(&widths, 3, worker_id(worker()).fr()).unwrap();
+    let task = task_of(&small, class, &vk, 3, 1);
+    let (mut chain, reg) = deploy(&contracts_of(&solc, &vk), 14);
+    let o = chain.send_value(
+        poster(),
+        reg,
+        &registry::register_calldata(&task, BOND),
+        REWARD,
+    );
+    ok(&o, "register");
+    assert!(
+        find_fraud(&task, &run_file(&task, worker(), &small.traces), 3)
+            .unwrap()
+            .is_none()
+    );
+    let recommit =
+        |t: usize, header: &dyn Fn(&mut trace::StepHeader), values: &dyn Fn(&mut Vec<Vec<i64>>)| {
+            let traces: Vec<Trace> = (0..small.traces.len())
+                .map(|k| {
+                    let (mut h, mut v) = (small.headers[k], small.values[k].clone());
+                    if k == t {
+                        header(&mut h);
+                        values(&mut v);
+                    }
+                    trace::commit_values(&small.config, &v, &small.dataset, h).unwrap()
+                })
+                .collect();
+            run_file(&task, worker(), &traces)
+        };
+    // State role 6 is layer 2's masters, in slot 3 + 6 (values start at slot 1).
+    let cases = [
+        (
+            recommit(2, &|_| {}, &|v| v[8][0] ^= 1),
+            FraudKind::State { role: 6 },
+            2,
+            4,
+        ),
+        (
+            recommit(1, &|h| h.data_seed += 1, &|_| {}),
+            FraudKind::Header("data seed"),
+            1,
+            2,
+        ),
+    ];
+    for (run, kind, step, fault) in cases {
+        let fraud = find_fraud(&task, &run, 3).unwrap().unwrap();
+        assert_eq!((&fraud.kind, fraud.step), (&kind, step));
+        let data =
+            registry::commit_calldata(&task.task_id, &run.run_root.unwrap(), &file_hash(&run));
+        ok(&chain.send_value(worker(), reg, &data, BOND), "commit");
+        chain.mine(1);
+        let o = chain.send(reporter(), reg, &fraud.calldata);
+        ok(&o, "dispute");
+        assert_eq!(slashed(&o), (fault, step));
+        eprintln!("3-layer fraud proof ({kind:?}): {} gas", o.gas_used);
+    }
 }
