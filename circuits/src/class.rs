@@ -43,7 +43,7 @@ pub type Blocks = [[usize; 2]; OpKind::ALL.len()];
 pub const BLOCKS: Blocks = spotproof_core::sampling::BLOCKS;
 
 /// The catalogue, smallest first.
-pub const CLASSES: [Class; 11] = [
+pub const CLASSES: [Class; 14] = [
     // The ceremony test class (`scripts/ceremony.sh` in CI): one element of the gather per
     // step is all it checks, so that its powers of tau stay small. Not for real runs.
     Class {
@@ -65,7 +65,8 @@ pub const CLASSES: [Class; 11] = [
         blocks: BLOCKS,
     },
     // Deeper models: 7 ops per layer, so `S` is a multiple of the op count (every op sampled
-    // equally, `sampling::default_samples`); `r32` for tests, `r128` for the digits shapes.
+    // equally, `sampling::default_samples`); `r32` for tests, `r128` for the digits shapes,
+    // `r1024` for MNIST's.
     Class {
         name: "mlp3-s21-r32",
         layers: 3,
@@ -139,11 +140,38 @@ pub const CLASSES: [Class; 11] = [
         blocks: BLOCKS,
     },
     Class {
+        name: "mlp4-s56-r1024",
+        layers: 4,
+        samples: 56,
+        batch: 1024,
+        widths: &[1024; 5],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
         name: "mlp2-s64-r1024",
         layers: 2,
         samples: 64,
         batch: 1024,
         widths: &[1024; 3],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp3-s63-r1024",
+        layers: 3,
+        samples: 63,
+        batch: 1024,
+        widths: &[1024; 4],
+        dataset_depth: 16,
+        blocks: BLOCKS,
+    },
+    Class {
+        name: "mlp5-s70-r1024",
+        layers: 5,
+        samples: 70,
+        batch: 1024,
+        widths: &[1024; 6],
         dataset_depth: 16,
         blocks: BLOCKS,
     },

@@ -39,6 +39,15 @@ fn the_smallest_fitting_class_is_chosen() {
         deep(&[64, 128, 64, 32, 16, 10], 32, 1437),
         Ok("mlp5-s70-r128")
     );
+    assert_eq!(deep(&[784, 128, 128, 10], 32, 8000), Ok("mlp3-s63-r1024"));
+    assert_eq!(
+        deep(&[784, 256, 128, 64, 10], 32, 8000),
+        Ok("mlp4-s56-r1024")
+    );
+    assert_eq!(
+        deep(&[784, 64, 64, 64, 64, 10], 32, 8000),
+        Ok("mlp5-s70-r1024")
+    );
 }
 
 /// Every op of a step is sampled by every proof, equally for the deeper classes: `S` is at
@@ -93,7 +102,7 @@ fn a_model_that_fits_no_class_is_refused_with_the_reasons() {
         Class::by_name("nope"),
         Err(ClassError::Unknown(_))
     ));
-    assert_eq!(CLASSES.len(), 11);
+    assert_eq!(CLASSES.len(), 14);
 }
 
 /// A block's rows of one tensor are one subtree of its Merkle tree: every block side is a power
