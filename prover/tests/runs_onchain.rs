@@ -251,6 +251,31 @@ fn a_digits_run_is_paid_on_chain_and_broken_runs_are_slashed_by_dispute() {
     let o = validator(&bad_args);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
+    // The validator's own random challenge is not what the registry draws: refused before the
+    // audit, nothing printed.
+    let random = dir.join("random-challenge.json");
+    lines(&validator(&[
+        "challenge",
+        "--run",
+        s(&run_file),
+        "--random",
+        "--out",
+        s(&random),
+    ]));
+    let mut random_args = vec!["calldata", "--call", "prove", "--task", s(&task)];
+    random_args.extend(
+        prove_args
+            .iter()
+            .map(|a| if *a == s(&challenge) { s(&random) } else { *a }),
+    );
+    let o = validator(&random_args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not drawn from a block hash"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(o.stdout.is_empty());
     for p in &proves {
         ok(&chain.send(the_worker(), reg, p), "prove");
     }
