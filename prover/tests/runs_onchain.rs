@@ -242,13 +242,17 @@ fn a_digits_run_is_paid_on_chain_and_broken_runs_are_slashed_by_dispute() {
         s(&other),
     ]);
     lines(&o);
-    let mut bad_args = vec!["calldata", "--call", "prove", "--task", s(&task)];
-    bad_args.extend(
-        prove_args
-            .iter()
-            .map(|a| if *a == s(&challenge) { s(&other) } else { *a }),
-    );
-    let o = validator(&bad_args);
+    // `calldata --call prove` with the bundles but another challenge file.
+    let prove_under = |c: &Path| {
+        let mut args = vec!["calldata", "--call", "prove", "--task", s(&task)];
+        args.extend(
+            prove_args
+                .iter()
+                .map(|a| if *a == s(&challenge) { s(c) } else { *a }),
+        );
+        validator(&args)
+    };
+    let o = prove_under(&other);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
     // The validator's own random challenge is not what the registry draws: refused before the
@@ -262,13 +266,7 @@ fn a_digits_run_is_paid_on_chain_and_broken_runs_are_slashed_by_dispute() {
         "--out",
         s(&random),
     ]));
-    let mut random_args = vec!["calldata", "--call", "prove", "--task", s(&task)];
-    random_args.extend(
-        prove_args
-            .iter()
-            .map(|a| if *a == s(&challenge) { s(&random) } else { *a }),
-    );
-    let o = validator(&random_args);
+    let o = prove_under(&random);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("not drawn from a block hash"),

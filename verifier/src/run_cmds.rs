@@ -227,12 +227,12 @@ fn needed<'a, T>(x: &'a Option<T>, flag: &str, call: &str) -> Result<&'a T> {
 pub fn run_calldata(call: RunCall, a: &RunCallArgs, json: bool) -> Result<Outcome> {
     use spotproof_verifier::registry;
     let task = audit::read_task(&a.task)?;
-    let (function, value, calls): (&str, &str, Vec<Vec<u8>>) = match call {
+    let (function, value, calls): (String, &str, Vec<Vec<u8>>) = match call {
         RunCall::Register => {
             let bond = *needed(&a.bond, "--bond", "register")?;
             audit::check_task_inputs(&task)?;
             (
-                "register(uint256,uint256,uint64,uint256[],uint64,uint64,uint64,uint128)",
+                "register(uint256,uint256,uint64,uint256[],uint64,uint64,uint64,uint128)".into(),
                 "the reward",
                 vec![registry::register_calldata(&task, bond)],
             )
@@ -241,7 +241,7 @@ pub fn run_calldata(call: RunCall, a: &RunCallArgs, json: bool) -> Result<Outcom
             let run = needed(&a.run, "--run", "commit")?;
             let c = registry::commit_of(&task, run)?;
             (
-                "commit(bytes32,bytes32,bytes32)",
+                "commit(bytes32,bytes32,bytes32)".into(),
                 "the task's bond",
                 vec![c.calldata],
             )
@@ -290,31 +290,24 @@ pub fn run_calldata(call: RunCall, a: &RunCallArgs, json: bool) -> Result<Outcom
                 ));
             }
             (
-                "prove(bytes32,uint256,uint256,bytes32[],uint256[8])",
+                "prove(bytes32,uint256,uint256,bytes32[],uint256[8])".into(),
                 "none",
                 calls,
             )
         }
-        RunCall::Seal => (
-            "seal(bytes32)",
-            "none",
-            vec![registry::task_calldata("seal", &task.task_id)],
-        ),
-        RunCall::Withdraw => (
-            "withdraw(bytes32)",
-            "none",
-            vec![registry::task_calldata("withdraw", &task.task_id)],
-        ),
-        RunCall::Slash => (
-            "slash(bytes32)",
-            "none",
-            vec![registry::task_calldata("slash", &task.task_id)],
-        ),
-        RunCall::Cancel => (
-            "cancel(bytes32)",
-            "none",
-            vec![registry::task_calldata("cancel", &task.task_id)],
-        ),
+        RunCall::Seal | RunCall::Withdraw | RunCall::Slash | RunCall::Cancel => {
+            let name = match call {
+                RunCall::Seal => "seal",
+                RunCall::Withdraw => "withdraw",
+                RunCall::Slash => "slash",
+                _ => "cancel",
+            };
+            (
+                format!("{name}(bytes32)"),
+                "none",
+                vec![registry::task_calldata(name, &task.task_id)],
+            )
+        }
     };
     let hex0x: Vec<String> = calls
         .iter()
