@@ -35,13 +35,15 @@ fn main() {
         .map(|x| x.parse().expect(usage))
         .collect();
     let samples: usize = a.get(2).and_then(|v| v.parse().ok()).expect(usage);
+    // The training kinds (9 pairs); predict, inference's, keeps 1×1.
     assert_eq!(v.len(), 18, "{usage}");
-    let mut blocks: Blocks = [[1, 1]; 9];
-    for (k, b) in blocks.iter_mut().enumerate() {
+    let mut blocks: Blocks = [[1, 1]; spotproof_core::ops::OpKind::ALL.len()];
+    for (k, b) in blocks.iter_mut().take(9).enumerate() {
         *b = [v[2 * k], v[2 * k + 1]];
     }
     let class = Class {
         name: "blocks",
+        kind: spotproof_core::layout::TraceKind::Train,
         layers: 2,
         samples,
         batch,

@@ -8,7 +8,7 @@
 //! inputs.
 
 use spotproof_core::commit::{tree_leaves, tree_path_len};
-use spotproof_core::layout::Role;
+use spotproof_core::layout::{Role, TraceKind};
 use spotproof_core::model::ModelConfig;
 use spotproof_core::ops::OpKind;
 use spotproof_core::ops::sampled::Operand;
@@ -20,6 +20,8 @@ use spotproof_core::trace::Work;
 pub struct Class {
     /// Its name (as on the command line and in bundles).
     pub name: &'static str,
+    /// What its traces record: training steps or inference ([`TraceKind`]).
+    pub kind: TraceKind,
     /// Layers of the model.
     pub layers: usize,
     /// Samples per step.
@@ -48,6 +50,7 @@ pub const CLASSES: [Class; 14] = [
     // step is all it checks, so that its powers of tau stay small. Not for real runs.
     Class {
         name: "mlp2-s1-b8-w16x16x16",
+        kind: TraceKind::Train,
         layers: 2,
         samples: 1,
         batch: 8,
@@ -57,6 +60,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp2-s18-r32",
+        kind: TraceKind::Train,
         layers: 2,
         samples: 18,
         batch: 32,
@@ -69,6 +73,7 @@ pub const CLASSES: [Class; 14] = [
     // `r1024` for MNIST's.
     Class {
         name: "mlp3-s21-r32",
+        kind: TraceKind::Train,
         layers: 3,
         samples: 21,
         batch: 32,
@@ -78,6 +83,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp4-s28-r32",
+        kind: TraceKind::Train,
         layers: 4,
         samples: 28,
         batch: 32,
@@ -87,6 +93,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp5-s35-r32",
+        kind: TraceKind::Train,
         layers: 5,
         samples: 35,
         batch: 32,
@@ -96,6 +103,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp2-s14-b32-w64x128x16",
+        kind: TraceKind::Train,
         layers: 2,
         samples: 14,
         batch: 32,
@@ -105,6 +113,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp4-s56-r128",
+        kind: TraceKind::Train,
         layers: 4,
         samples: 56,
         batch: 128,
@@ -114,6 +123,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp2-s64-r128",
+        kind: TraceKind::Train,
         layers: 2,
         samples: 64,
         batch: 128,
@@ -123,6 +133,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp3-s63-r128",
+        kind: TraceKind::Train,
         layers: 3,
         samples: 63,
         batch: 128,
@@ -132,6 +143,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp5-s70-r128",
+        kind: TraceKind::Train,
         layers: 5,
         samples: 70,
         batch: 128,
@@ -141,6 +153,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp4-s56-r1024",
+        kind: TraceKind::Train,
         layers: 4,
         samples: 56,
         batch: 1024,
@@ -150,6 +163,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp2-s64-r1024",
+        kind: TraceKind::Train,
         layers: 2,
         samples: 64,
         batch: 1024,
@@ -159,6 +173,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp3-s63-r1024",
+        kind: TraceKind::Train,
         layers: 3,
         samples: 63,
         batch: 1024,
@@ -168,6 +183,7 @@ pub const CLASSES: [Class; 14] = [
     },
     Class {
         name: "mlp5-s70-r1024",
+        kind: TraceKind::Train,
         layers: 5,
         samples: 70,
         batch: 1024,
@@ -176,6 +192,38 @@ pub const CLASSES: [Class; 14] = [
         blocks: BLOCKS,
     },
 ];
+
+/// The inference catalogue, smallest first: each proof checks `S / (layers + 2)` queries whole
+/// (gather, every layer, predict; `sampling::draw`), at most `batch` queries per trace.
+pub const INFER_CLASSES: [Class; 2] = [
+    // Tests: models up to 32 wide, 32 queries, 4 queries per proof.
+    Class {
+        name: "inf2-g4-q32-r32",
+        kind: TraceKind::Infer,
+        layers: 2,
+        samples: 4 * 4,
+        batch: 32,
+        widths: &[32; 3],
+        dataset_depth: 5,
+        blocks: spotproof_core::sampling::infer_blocks(32, 32),
+    },
+    // The digits model (64 → 128 → 10): 256 queries per trace, 16 per proof.
+    Class {
+        name: "inf2-g16-q256-w64x128x16",
+        kind: TraceKind::Infer,
+        layers: 2,
+        samples: 16 * 4,
+        batch: 256,
+        widths: &[64, 128, 16],
+        dataset_depth: 8,
+        blocks: spotproof_core::sampling::infer_blocks(64, 128),
+    },
+];
+
+/// Every class, training then inference.
+pub fn all_classes() -> impl Iterator<Item = Class> {
+    CLASSES.into_iter().chain(INFER_CLASSES)
+}
 
 /// Why a model fits no class.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -197,7 +245,7 @@ pub enum ClassError {
 }
 
 fn names() -> String {
-    CLASSES.map(|c| c.name).join(", ")
+    all_classes().map(|c| c.name).collect::<Vec<_>>().join(", ")
 }
 
 impl Class {
@@ -214,6 +262,19 @@ impl Class {
         self.sampling().block(kind)
     }
 
+    /// The block a sample of an op of `kind` writing a tensor of role `out` checks in the
+    /// circuit: [`Class::block`], except that an inference block (a whole row of the output) is
+    /// no wider than the output's bound (rounded up to a power of two), so that a narrow layer's
+    /// samples do not pay for the widest layer's columns. The native checker clips every block
+    /// to the output's actual shape anyway.
+    pub fn circuit_block(&self, kind: OpKind, out: Role) -> (usize, usize) {
+        let (r, c) = self.block(kind);
+        match self.kind {
+            TraceKind::Train => (r, c),
+            TraceKind::Infer => (r, c.min(self.bounds(out).1.next_power_of_two())),
+        }
+    }
+
     /// The most one proof of the class checks: its `S` samples go to op `j mod n_ops` of the
     /// layout (`sampling::samples_of`) and each checks a block of that op's output, at most its
     /// kind's block shape clipped to the output's bounds (one column for the `N×1` biases); an
@@ -221,7 +282,7 @@ impl Class {
     /// row is long, at most that row's bound, and any other one element-wise output. A bundle's own figure
     /// (`Manifest::work`) uses the model's shapes.
     pub fn capacity(&self) -> Work {
-        let lay = crate::step::template(self.layers);
+        let lay = self.template();
         let mut w = Work::default();
         for j in 0..self.samples {
             let op = &lay.ops[j % lay.ops.len()];
@@ -242,12 +303,15 @@ impl Class {
         w
     }
 
+    /// The op table and tensor table of the class's traces (shapes aside).
+    pub fn template(&self) -> spotproof_core::layout::Layout {
+        spotproof_core::layout::template_of(self.kind, self.layers)
+    }
+
     /// The class named `name`.
     pub fn by_name(name: &str) -> Result<Class, ClassError> {
-        CLASSES
-            .iter()
+        all_classes()
             .find(|c| c.name == name)
-            .copied()
             .ok_or_else(|| ClassError::Unknown(name.into()))
     }
 
@@ -278,6 +342,7 @@ impl Class {
             Role::InputT => (w(0), b),
             Role::ActT(l) | Role::ErrT(l) => (w(l + 1), b),
             Role::WeightT(l) => (w(l), w(l + 1)),
+            Role::Pred | Role::Correct => (b, 1),
         }
     }
 
@@ -325,11 +390,13 @@ impl Class {
                 "width {w} at layer boundary {l} exceeds the class's {m}"
             ));
         }
-        if cfg.batch > self.batch {
-            return no(format!(
-                "batch {} exceeds the class's {}",
-                cfg.batch, self.batch
-            ));
+        // An inference trace's batch is its queries (the dataset's rows).
+        let (what, batch) = match self.kind {
+            TraceKind::Train => ("batch", cfg.batch),
+            TraceKind::Infer => ("queries", dataset_rows),
+        };
+        if batch > self.batch {
+            return no(format!("{what} {batch} exceeds the class's {}", self.batch));
         }
         if tree_path_len(dataset_rows) + 1 > self.dataset_depth {
             return no(format!(
@@ -341,15 +408,32 @@ impl Class {
         Ok(())
     }
 
+    /// Queries whose forward passes one proof checks: `S / (layers + 2)` for an inference class.
+    pub fn groups(&self) -> usize {
+        self.samples / self.template().ops.len().max(1)
+    }
+
+    /// The smallest inference class for `queries` queries to `cfg`'s model, or why none fits.
+    pub fn smallest_infer_for(cfg: &ModelConfig, queries: usize) -> Result<Class, ClassError> {
+        Self::first_fit(INFER_CLASSES, |c| c.check(cfg, queries, c.samples))
+    }
+
     /// The smallest class that fits, or why none does.
     pub fn smallest_for(
         cfg: &ModelConfig,
         dataset_rows: usize,
         samples: usize,
     ) -> Result<Class, ClassError> {
+        Self::first_fit(CLASSES, |c| c.check(cfg, dataset_rows, samples))
+    }
+
+    fn first_fit(
+        classes: impl IntoIterator<Item = Class>,
+        fits: impl Fn(&Class) -> Result<(), ClassError>,
+    ) -> Result<Class, ClassError> {
         let mut reasons = Vec::new();
-        for c in CLASSES {
-            match c.check(cfg, dataset_rows, samples) {
+        for c in classes {
+            match fits(&c) {
                 Ok(()) => return Ok(c),
                 Err(e) => reasons.push(e.to_string()),
             }

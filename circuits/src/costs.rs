@@ -1,6 +1,6 @@
 //! The constraint catalogue behind `vectors/constraints.csv`.
 
-use crate::class::{CLASSES, Class};
+use crate::class::Class;
 use crate::groth::ProveError;
 use crate::step::profile;
 use spotproof_core::ops::OpKind;
@@ -19,13 +19,17 @@ pub fn csv() -> Result<String, ProveError> {
     let mut out = String::from(
         "kind,name,max_row,samples,constraints,witnesses,public_inputs,fixed,per_sample_mean,macs,outputs,matrices_sha256\n",
     );
-    for c in CLASSES {
+    for c in crate::class::all_classes() {
         let p = profile(c)?;
         let mean = p.samples.iter().map(|s| s.1).sum::<usize>() / p.samples.len().max(1);
         let digest = crate::groth::matrices_digest(c)?;
         let w = c.capacity();
         out += &format!(
-            "class,{},{},{},{},{},{},{},{},{},{},{digest}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{digest}\n",
+            match c.kind {
+                spotproof_core::layout::TraceKind::Train => "class",
+                spotproof_core::layout::TraceKind::Infer => "infer",
+            },
             c.name,
             c.max_row(),
             c.samples,
@@ -42,6 +46,7 @@ pub fn csv() -> Result<String, ProveError> {
         let len = widths[0];
         let c = Class {
             name: "per-sample",
+            kind: spotproof_core::layout::TraceKind::Train,
             layers: 2,
             samples: 18,
             batch: len,

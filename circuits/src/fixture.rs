@@ -30,6 +30,22 @@ pub struct SmallRun {
 /// The data seed of the fixture's batches.
 pub const DATA_SEED: u64 = 5;
 
+/// The fixture's data: the middle 32 pixels of the digits rows `rows`.
+pub fn digits32(rows: std::ops::Range<usize>) -> Result<Dataset, CoreError> {
+    let full = Dataset::digits()?;
+    let images: Vec<u8> = rows
+        .clone()
+        .flat_map(|r| full.images.row(r)[16..48].to_vec())
+        .collect();
+    Ok(Dataset {
+        name: "digits-32".into(),
+        images: Mat::new(rows.len(), 32, images)?,
+        labels: full.labels[rows].to_vec(),
+        classes: 10,
+        scale: full.scale,
+    })
+}
+
 /// Trains and commits `steps` chained steps (worker id `worker`) of the `32-16-10` model.
 pub fn small_run(steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
     small_run_of(&[32, 16, 10], steps, worker)
@@ -37,18 +53,8 @@ pub fn small_run(steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
 
 /// [`small_run`] of a model with layer widths `widths` (32 inputs, 10 classes: `[32, …, 10]`).
 pub fn small_run_of(widths: &[usize], steps: usize, worker: Fr) -> Result<SmallRun, CoreError> {
-    let full = Dataset::digits()?;
     let n = 300;
-    let images: Vec<u8> = (0..n)
-        .flat_map(|r| full.images.row(r)[16..48].to_vec())
-        .collect();
-    let data = Dataset {
-        name: "digits-32".into(),
-        images: Mat::new(n, 32, images)?,
-        labels: full.labels[..n].to_vec(),
-        classes: 10,
-        scale: full.scale,
-    };
+    let data = digits32(0..n)?;
     let split = Split::holdout(n, 20, 1);
     let config = ModelConfig {
         widths: widths.to_vec(),

@@ -50,6 +50,7 @@ pub(crate) struct Col {
 }
 
 /// An opened row: its chunks and its offset-binary values.
+#[derive(Clone)]
 pub(crate) struct Opened {
     pub(crate) chunks: Vec<Fp>,
     pub(crate) values: Vec<Fp>,

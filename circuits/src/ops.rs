@@ -13,6 +13,7 @@ pub mod gather;
 pub mod linear_backward_input;
 pub mod linear_forward;
 pub mod output_error;
+pub mod predict;
 pub mod sgd_update;
 pub mod transpose;
 pub mod weight_grad;
@@ -22,7 +23,7 @@ use crate::open::{Col, Ctx, Opened, RowWitness, TensorVar};
 use ark_bn254::Fr;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
-use spotproof_core::layout::OpDesc;
+use spotproof_core::layout::{OpDesc, Role, TraceKind};
 use spotproof_core::ops::OpKind;
 use spotproof_core::ops::sampled::{Operand, RowOf, SampledOp};
 
@@ -40,6 +41,9 @@ pub(crate) struct Shared {
     pub data_seed: Fp,
     /// The header's step.
     pub step: Fp,
+    /// Inference: the model's rows (weights, biases) opened once per proof, by slot and form
+    /// (whole or chunks), and read by every later sample ([`SampleCx::open`]).
+    pub model_rows: std::cell::RefCell<std::collections::HashMap<(usize, bool), Vec<Opened>>>,
 }
 
 /// One index of a sampled block along rows or columns: `i = size·p + t` for the block's cell
@@ -154,6 +158,26 @@ impl SampleCx<'_, '_> {
     }
 
     fn open_as(&self, k: usize, whole: bool) -> R<Vec<Opened>> {
+        // Inference reads the same model rows in every sample (rows j of a block that spans the
+        // output's columns, its column q = 0 enforced): opened and bound to their roots once.
+        let slot = self.slot(k)?;
+        let shared_rows = self.ctx.class.kind == TraceKind::Infer
+            && self.plan.get(k).map(|p| p.1) == Some(RowOf::J)
+            && matches!(self.ctx.roles[slot], Role::Weight(_) | Role::Bias(_));
+        if shared_rows && let Some(v) = self.shared.model_rows.borrow().get(&(slot, whole)) {
+            return Ok(v.clone());
+        }
+        let opened = self.open_fresh(k, whole)?;
+        if shared_rows {
+            self.shared
+                .model_rows
+                .borrow_mut()
+                .insert((slot, whole), opened.clone());
+        }
+        Ok(opened)
+    }
+
+    fn open_fresh(&self, k: usize, whole: bool) -> R<Vec<Opened>> {
         let (idx, bits) = match self.plan.get(k).map(|p| p.1) {
             Some(RowOf::I) => (self.rows, self.p_bits),
             Some(RowOf::J) => (self.cols, self.q_bits),
@@ -283,6 +307,7 @@ pub(crate) fn gadget(kind: OpKind) -> &'static dyn SampleGadget {
         OpKind::SgdUpdate => &core::sgd_update::SgdUpdate,
         OpKind::BiasUpdate => &core::bias_update::BiasUpdate,
         OpKind::Transpose => &core::transpose::Transpose,
+        OpKind::Predict => &core::predict::Predict,
     }
 }
 

@@ -25,7 +25,7 @@ use ark_relations::gr1cs::{ConstraintSynthesizer, SynthesisError};
 use spotproof_core::commit::{self, DType};
 use spotproof_core::domain;
 use spotproof_core::layout;
-use spotproof_core::layout::{Layout, Role};
+use spotproof_core::layout::{Layout, Role, TraceKind};
 use spotproof_core::ops::OpKind;
 use spotproof_core::sampling;
 use spotproof_core::trace::{self, StepHeader};
@@ -113,7 +113,7 @@ impl StepCircuit {
     fn synthesize(self, cs: Cs, mark: &mut dyn FnMut(OpKind, usize)) -> R<()> {
         let class = self.class;
         let w = self.witness.as_ref();
-        let lay = template(class.layers);
+        let lay = class.template();
         let public = |f: fn(&StepWitness) -> Fr| {
             FpVar::new_input(cs.clone(), || w.map(f).ok_or_else(missing))
         };
@@ -226,6 +226,7 @@ impl StepCircuit {
             label_col: None,
             data_seed: data_seed.clone(),
             step: step.clone(),
+            model_rows: Default::default(),
         };
         for (op, p) in lay.ops.iter().zip(&params) {
             gadget(op.kind).params(&cs, p, &mut shared)?;
@@ -242,7 +243,7 @@ impl StepCircuit {
             let o = j % n_ops;
             let op = &lay.ops[o];
             mark(op.kind, cs.num_constraints());
-            let (br, bc) = class.block(op.kind);
+            let (br, bc) = class.circuit_block(op.kind, lay.roles[op.outputs[0]]);
             let ot = &ctx.tensors[op.outputs[0]];
             // The cell: reduce(hash(9, seed, j), nr·nc) with nr = ⌈rows/R⌉, nc = ⌈cols/C⌉, then
             // (p, q) = divmod by nc.
@@ -250,10 +251,11 @@ impl StepCircuit {
             let nc = ceil_div(&cs, &ot.cols, bc, d)?;
             let cells = witness(&cs, || Ok(nr.value()? * nc.value()?))?;
             enforce_mul(&nr, &nc, &cells)?;
+            let draw = sampling::draw(class.kind == TraceKind::Infer, j as u64, n_ops as u64);
             let hj = hash(&[
                 cst(domain::DOMAIN_SAMPLE as i64),
                 seed.clone(),
-                cst(j as i64),
+                cst(draw as i64),
             ])?;
             let (e, _) = reduce(&cs, &hj, &cells, 2 * d + 1)?;
             let pq = || -> R<(u64, u64)> {
@@ -262,6 +264,11 @@ impl StepCircuit {
             };
             let p = witness(&cs, || Ok(Fr::from(pq()?.0)))?;
             let q = witness(&cs, || Ok(Fr::from(pq()?.1)))?;
+            if class.kind == TraceKind::Infer {
+                // Inference blocks span the output's columns: every sample reads the same model
+                // rows (`SampleCx::open`).
+                q.enforce_equal(&Fp::zero())?;
+            }
             // Blocks are aligned subtrees: p < 2^(d − lg R), q < 2^(d − lg C).
             let lg = |n: usize| n.trailing_zeros() as usize;
             let p_bits = bits(&cs, &p, d.saturating_sub(lg(br)))?;
@@ -367,7 +374,7 @@ pub fn step_witness(
         return Err(spotproof_core::CoreError::ChallengeRange);
     }
     let samples = t.samples(beacon, &class.sampling());
-    let roles = template(class.layers).roles;
+    let roles = class.template().roles;
     let malformed = |op: usize| spotproof_core::CoreError::MalformedOp {
         op,
         reason: "its rows cannot be planned",
@@ -378,6 +385,8 @@ pub fn step_witness(
         let out = op.outputs.first().ok_or_else(|| malformed(s.op))?;
         let (rows, cols) = (t.tensors[*out].header.rows, t.tensors[*out].header.cols);
         let nc = sampling::grid(rows, cols, s.rows, s.cols).1.max(1);
+        // The circuit's block width (the same cells: an inference block spans the output).
+        let (_, block_cols) = class.circuit_block(op.kind, roles[*out]);
         let (p, q) = ((s.cell / nc) as usize, (s.cell % nc) as usize);
         let mut sample = Vec::new();
         for &(operand, row_of) in spotproof_core::ops::sampled_op(op.kind).plan() {
@@ -388,10 +397,13 @@ pub fn step_witness(
             .copied()
             .ok_or_else(|| malformed(s.op))?;
             let c = t.tensors.get(slot).ok_or_else(|| malformed(s.op))?;
-            for n in 0..openings_of(row_of, s.rows, s.cols) {
+            for n in 0..openings_of(row_of, s.rows, block_cols) {
                 let at = match row_of {
                     RowOf::I => (s.rows * p + n < rows).then_some(s.rows * p + n),
                     RowOf::J => (s.cols * q + n < cols).then_some(s.cols * q + n),
+                    RowOf::Batch if class.kind == TraceKind::Infer => {
+                        (s.rows * p + n < rows).then_some(s.rows * p + n)
+                    }
                     RowOf::Batch => (s.rows * p + n < rows).then(|| {
                         sampling::batch_row(
                             t.header.data_seed,

@@ -14,6 +14,7 @@ use spotproof_circuits::ops::gather::gather_elem;
 use spotproof_circuits::ops::linear_backward_input::linear_backward_input_elem;
 use spotproof_circuits::ops::linear_forward::linear_forward_elem;
 use spotproof_circuits::ops::output_error::{output_error_elem, target_elem};
+use spotproof_circuits::ops::predict::{predict_as, predict_elem};
 use spotproof_circuits::ops::sgd_update::{derive_weight_elem, sgd_update_elem};
 use spotproof_core::commit::{self, DType, Fr, TensorHeader, fe};
 use spotproof_core::ops::{self, InputScale};
@@ -376,4 +377,52 @@ fn int8_gadgets_match_the_reference_on_their_whole_domain() {
     );
     // transpose_elem is the identity: its gadget is the equality of the two opened values.
     assert!(all_i8().all(|x| ops::transpose_elem(x) == x));
+}
+
+/// `predict_elem` against `ops::predict_elem`, and every other class a prover could claim
+/// refused: rows with ties at the maximum (only the first may be claimed), all-equal rows, rows
+/// at the int8 edges, and rows shorter than the opened width (zero padding, which no claim may
+/// point into).
+#[test]
+fn predict_admits_only_the_first_maximum() {
+    let mut r = SplitMix64::new(12);
+    let mut rows: Vec<Vec<i8>> = vec![
+        vec![3, 9, -1, 9, 9],
+        vec![7; 5],
+        vec![i8::MIN; 5],
+        vec![i8::MIN, i8::MIN, i8::MAX, i8::MAX, 0],
+        vec![-128, -127],
+        vec![i8::MIN],
+    ];
+    for _ in 0..30 {
+        let n = 1 + r.below(6) as usize;
+        rows.push(
+            (0..n)
+                .map(|_| (r.below(5) as i64 * 64 - 128).clamp(-128, 127) as i8)
+                .collect(),
+        );
+    }
+    let width = 6;
+    for row in rows {
+        let best = ops::predict_elem(&row) as usize;
+        // Offset binary, zero past the row (as a row opened whole).
+        let u = |cs: &Cs| -> Vec<Fp> {
+            (0..width)
+                .map(|n| w(cs, row.get(n).map_or(0, |&v| i128::from(v) + 128)))
+                .collect()
+        };
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let p = predict_elem(&cs, &u(&cs)).unwrap();
+        assert_eq!(int(p.value().unwrap()), best as i128, "{row:?}");
+        assert!(cs.is_satisfied().unwrap(), "{row:?}");
+        for claim in 0..width {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let _class = predict_as(&cs, &u(&cs), &|| Ok(claim)).unwrap();
+            assert_eq!(
+                cs.is_satisfied().unwrap(),
+                claim == best,
+                "{row:?} claims {claim}"
+            );
+        }
+    }
 }

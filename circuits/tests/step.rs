@@ -70,8 +70,9 @@ fn a_wrong_element_that_is_sampled_cannot_be_proven() {
             op.kind
         );
     }
-    // Every op kind of the trace: the gradients are recomputed by the updates, not committed.
-    assert_eq!(kinds.len(), OpKind::ALL.len() - 2);
+    // Every op kind of the trace: the gradients are recomputed by the updates, not committed,
+    // and `predict` is inference's (tests/infer.rs).
+    assert_eq!(kinds.len(), OpKind::ALL.len() - 3);
 }
 
 /// Every element of a block is checked, not only its corner: one wrong output at the far corner
@@ -137,6 +138,7 @@ fn a_shaped_class_proves_its_model_and_clips_blocks_to_the_trees() {
     }
     let shaped = Class {
         name: "test-shaped",
+        kind: spotproof_core::layout::TraceKind::Train,
         layers: 2,
         samples: 14,
         batch: 8,

@@ -124,8 +124,14 @@ fn with_site<T>(
     })?;
     let shapes = m.shapes();
     let (out_rows, out_cols) = op.output_shape(&shapes);
+    let infer = layout::TraceKind::of(&m.ops) == layout::TraceKind::Infer;
+    // Inference gathers every query in order: batch row i is query i.
     let batch_row = |i: u64, rows: u64| {
-        sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
+        if infer {
+            i as usize
+        } else {
+            sampling::batch_row(m.header.data_seed, m.header.step, i, rows) as usize
+        }
     };
     let block = Block::cell(s.cell, out_rows, out_cols, s.rows, s.cols);
     if block.is_empty() {
@@ -272,6 +278,23 @@ pub fn verify_samples(
 /// Checks that a manifest is exactly the layout `cfg` implies: its architecture id, every tensor's
 /// role and header, and the op table (kinds, parameters, wiring).
 pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result<(), CheckFailure> {
+    conforms(m, cfg, layout::TraceKind::Train)
+}
+
+/// [`check_conformance`] for an inference trace: the layout [`layout::infer_layout`] of `cfg`
+/// over the manifest's queries, and a header with step 0, no previous root and data seed 0.
+pub fn check_infer_conformance(
+    m: &Manifest,
+    cfg: &ModelConfig,
+) -> std::result::Result<(), CheckFailure> {
+    conforms(m, cfg, layout::TraceKind::Infer)
+}
+
+fn conforms(
+    m: &Manifest,
+    cfg: &ModelConfig,
+    kind: layout::TraceKind,
+) -> std::result::Result<(), CheckFailure> {
     use CheckFailure::Nonconforming as N;
     if m.header.arch_id != layout::arch_id(cfg) {
         return Err(N("architecture id"));
@@ -292,7 +315,18 @@ pub fn check_conformance(m: &Manifest, cfg: &ModelConfig) -> std::result::Result
     if slot0.root() != m.header.dataset_root {
         return Err(N("the dataset tensor is not the header's dataset"));
     }
-    let lay = layout::layout(cfg, dataset, m.header.data_seed, m.header.step);
+    let lay = match kind {
+        layout::TraceKind::Train => layout::layout(cfg, dataset, m.header.data_seed, m.header.step),
+        layout::TraceKind::Infer => {
+            let h = &m.header;
+            if h.step != 0 || h.data_seed != 0 || h.prev_root != Fr::from(0u64) {
+                return Err(N(
+                    "an inference header has step 0, no previous root and seed 0",
+                ));
+            }
+            layout::infer_layout(cfg, dataset)
+        }
+    };
     if m.tensors.len() != lay.roles.len() {
         return Err(N("number of tensors"));
     }

@@ -182,6 +182,30 @@ impl Dataset {
         Ok(d)
     }
 
+    /// Images without labels (inference queries): an IDX image file (gzipped or not), every
+    /// label 0.
+    pub fn from_idx_images(images: &Path) -> Result<Self> {
+        let bytes = std::fs::read(images).map_err(|source| CoreError::Io {
+            path: images.to_path_buf(),
+            source,
+        })?;
+        let img = maybe_gunzip(&bytes, images)?;
+        let (dims, pixels) = parse_idx(&img, images, IDX_IMAGES_MAGIC, 3)?;
+        if dims[0] == 0 {
+            return Err(CoreError::Format {
+                path: images.to_path_buf(),
+                reason: "holds no images".into(),
+            });
+        }
+        Ok(Self {
+            name: images.display().to_string(),
+            images: Mat::new(dims[0], dims[1] * dims[2], pixels.to_vec())?,
+            labels: vec![0; dims[0]],
+            classes: 2,
+            scale: BYTE_PIXELS,
+        })
+    }
+
     /// Parses an IDX pair from bytes (each optionally gzipped); paths are for messages.
     pub fn from_idx_bytes(
         images: &[u8],

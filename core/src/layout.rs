@@ -44,6 +44,10 @@ pub enum Role {
     ErrT(u16),
     /// Transpose of a layer's int8 weights (`K×N`, state in).
     WeightT(u16),
+    /// The predicted class of each query (inference, `Q×1`).
+    Pred,
+    /// Whether each prediction is the query's label (inference, `Q×1`, 0 or 1).
+    Correct,
 }
 
 impl Role {
@@ -69,8 +73,33 @@ impl Role {
             Role::ActT(l) => (12, l),
             Role::ErrT(l) => (13, l),
             Role::WeightT(l) => (14, l),
+            Role::Pred => (15, 0),
+            Role::Correct => (16, 0),
         };
         (kind << 16) | u64::from(layer)
+    }
+}
+
+/// What a trace records: a training step or the forward passes of a batch of queries. A trace's
+/// kind follows from its op table (only an inference trace has a `predict`), which the trace root
+/// binds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    /// A training step ([`layout`]).
+    Train,
+    /// Inference on a batch of queries ([`infer_layout`]).
+    Infer,
+}
+
+impl TraceKind {
+    /// The kind of a trace with op table `ops`.
+    pub fn of(ops: &[OpDesc]) -> Self {
+        if ops.iter().any(|o| o.kind == OpKind::Predict) {
+            TraceKind::Infer
+        } else {
+            TraceKind::Train
+        }
     }
 }
 
@@ -286,6 +315,88 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
     }
 }
 
+/// The layout of inference with `cfg`'s model on the `Q = dataset.rows` queries committed with
+/// header `dataset` (rows `[features…, label]`, label 0 for queries without one): `gather` of
+/// every query in order (query `i` is input row `i`), each layer's `linear_forward` from the
+/// model's int8 weights and biases (the same roles, so the same roots, as a training step's
+/// state), and `predict` of the last layer's logits. `cfg.batch` is ignored: the batch is `Q`.
+pub fn infer_layout(cfg: &ModelConfig, dataset: TensorHeader) -> Layout {
+    let n_layers = cfg.layers();
+    let q = dataset.rows;
+    let (mut roles, mut headers) = (vec![Role::Dataset], vec![dataset]);
+    let mut push = |role: Role, dtype: DType, rows: usize, cols: usize| {
+        roles.push(role);
+        headers.push(TensorHeader {
+            tag: role.tag(),
+            dtype,
+            rows,
+            cols,
+        });
+        headers.len() - 1
+    };
+    let input = push(Role::Input, DType::I8, q, cfg.widths[0]);
+    let labels = push(Role::Labels, DType::U8, q, 1);
+    let model: Vec<[usize; 2]> = (0..n_layers)
+        .map(|l| {
+            let (k, n, l) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
+            [
+                push(Role::Weight(l), DType::I8, n, k),
+                push(Role::Bias(l), DType::I32, n, 1),
+            ]
+        })
+        .collect();
+    let act: Vec<usize> = (0..n_layers)
+        .map(|l| push(Role::Act(l as u16), DType::I8, q, cfg.widths[l + 1]))
+        .collect();
+    let pred = push(Role::Pred, DType::I16, q, 1);
+    let correct = push(Role::Correct, DType::U8, q, 1);
+    let op = |kind, params, inputs, outputs| OpDesc {
+        kind,
+        params,
+        inputs,
+        outputs,
+    };
+    let mut ops = vec![op(
+        OpKind::Gather,
+        [cfg.input_scale.shl.into(), cfg.input_scale.shr.into(), 0, 0],
+        vec![0],
+        vec![input, labels],
+    )];
+    for l in 0..n_layers {
+        let floor = i64::from(crate::ops::activation_floor(cfg.relu(l)));
+        ops.push(op(
+            OpKind::LinearForward,
+            [cfg.fwd_shift(l).into(), floor, 0, 0],
+            vec![
+                if l == 0 { input } else { act[l - 1] },
+                model[l][0],
+                model[l][1],
+            ],
+            vec![act[l]],
+        ));
+    }
+    ops.push(op(
+        OpKind::Predict,
+        [0; 4],
+        vec![act[n_layers - 1], labels],
+        vec![pred, correct],
+    ));
+    Layout {
+        roles,
+        headers,
+        ops,
+    }
+}
+
+/// The layout of `kind` for `cfg` (any dataset header, step and seed 0): what a class's circuit is
+/// built over.
+pub fn layout_of(kind: TraceKind, cfg: &ModelConfig, dataset: TensorHeader) -> Layout {
+    match kind {
+        TraceKind::Train => layout(cfg, dataset, 0, 0),
+        TraceKind::Infer => infer_layout(cfg, dataset),
+    }
+}
+
 /// Where a step's state tensors sit among its trace leaves (leaf 0 is the header digest, leaf
 /// `1 + slot` the tensor in `slot`, then the op digests): fixed by the number of layers, so a
 /// contract for a class can hold it as constants.
@@ -303,6 +414,11 @@ pub struct TraceLeaves {
 /// The op table and tensor table every model of `layers` layers has (shapes aside: every width
 /// 1, batch 1).
 pub fn template(layers: usize) -> Layout {
+    template_of(TraceKind::Train, layers)
+}
+
+/// [`template`] for traces of `kind`.
+pub fn template_of(kind: TraceKind, layers: usize) -> Layout {
     let cfg = ModelConfig {
         widths: vec![1; layers.max(1) + 1],
         batch: 1,
@@ -315,7 +431,7 @@ pub fn template(layers: usize) -> Layout {
         rows: 1,
         cols: 2,
     };
-    layout(&cfg, dataset, 0, 0)
+    layout_of(kind, &cfg, dataset)
 }
 
 /// The [`TraceLeaves`] of models with `layers` layers (`layers ≥ 1`).
@@ -406,5 +522,21 @@ pub fn step_values(before: &Model, t: &StepTensors) -> Result<Vec<Vec<i64>>> {
         .chain(&t.errors)
         .chain(before.layers[1..].iter().map(|l| &l.weight));
     values.extend(transposed.map(|m| widen(crate::ops::transpose(m).data())));
+    Ok(values)
+}
+
+/// The values of every tensor of an inference trace but the queries (slots `1..` of
+/// [`infer_layout`]), from the model and the tensors its forward pass produced.
+pub fn infer_values(model: &Model, t: &crate::step::InferTensors) -> Result<Vec<Vec<i64>>> {
+    let n_layers = model.config.layers();
+    if t.acts.len() != n_layers || model.layers.len() != n_layers {
+        return Err(crate::error::ConfigError::StepLayers.into());
+    }
+    let mut values: Vec<Vec<i64>> = vec![widen(t.input.data()), widen(&t.labels)];
+    for layer in &model.layers {
+        values.extend([widen(layer.weight.data()), widen(&layer.bias)]);
+    }
+    values.extend(t.acts.iter().map(|a| widen(a.data())));
+    values.extend([widen(&t.pred), widen(&t.correct)]);
     Ok(values)
 }

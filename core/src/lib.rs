@@ -31,6 +31,7 @@ pub mod data;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod infer;
 pub mod layout;
 pub mod model;
 pub mod ops;

@@ -20,6 +20,7 @@ pub mod gather;
 pub mod linear_backward_input;
 pub mod linear_forward;
 pub mod output_error;
+pub mod predict;
 pub mod sampled;
 pub mod sgd_update;
 pub mod transpose;
@@ -31,6 +32,7 @@ pub use gather::{InputScale, check_gather, gather, gather_elem};
 pub use linear_backward_input::{linear_backward_input, linear_backward_input_elem};
 pub use linear_forward::{linear_forward, linear_forward_elem};
 pub use output_error::{check_output_labels, output_error, output_error_elem, target_elem};
+pub use predict::{correct_elem, predict, predict_elem};
 pub use sampled::SampledOp;
 pub use sgd_update::{derive_weight_elem, derive_weights, sgd_update, sgd_update_elem};
 pub use transpose::{transpose, transpose_elem};
@@ -67,11 +69,13 @@ pub enum OpKind {
     BiasUpdate = 8,
     /// [`transpose`] (of an int8 operand that another op reads by column).
     Transpose = 9,
+    /// [`predict`] (the prediction out; the correctness bits are its second output).
+    Predict = 10,
 }
 
 impl OpKind {
     /// Every kind, by code.
-    pub const ALL: [OpKind; 9] = [
+    pub const ALL: [OpKind; 10] = [
         OpKind::Gather,
         OpKind::LinearForward,
         OpKind::OutputError,
@@ -81,6 +85,7 @@ impl OpKind {
         OpKind::SgdUpdate,
         OpKind::BiasUpdate,
         OpKind::Transpose,
+        OpKind::Predict,
     ];
 
     /// The code committed in op digests.
@@ -105,6 +110,7 @@ impl OpKind {
             OpKind::SgdUpdate => "sgd_update",
             OpKind::BiasUpdate => "bias_update",
             OpKind::Transpose => "transpose",
+            OpKind::Predict => "predict",
         }
     }
 }
@@ -121,6 +127,7 @@ pub fn sampled_op(kind: OpKind) -> &'static dyn SampledOp {
         OpKind::SgdUpdate => &sgd_update::SgdUpdate,
         OpKind::BiasUpdate => &bias_update::BiasUpdate,
         OpKind::Transpose => &transpose::Transpose,
+        OpKind::Predict => &predict::Predict,
     }
 }
 
@@ -223,6 +230,12 @@ pub trait Executor {
         grad: &[i32],
         shift: u32,
     ) -> std::result::Result<Vec<i32>, Self::Error>;
+    /// [`predict`].
+    fn predict(
+        &self,
+        y: &Mat<i8>,
+        labels: &[u32],
+    ) -> std::result::Result<(Vec<u32>, Vec<u32>), Self::Error>;
 }
 
 /// The specification itself as an [`Executor`]: the functions of this module.
@@ -281,6 +294,9 @@ impl Executor for Reference {
     }
     fn transpose(&self, x: &Mat<i8>) -> Result<Mat<i8>> {
         Ok(transpose(x))
+    }
+    fn predict(&self, y: &Mat<i8>, labels: &[u32]) -> Result<(Vec<u32>, Vec<u32>)> {
+        predict(y, labels)
     }
 }
 

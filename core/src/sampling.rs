@@ -112,6 +112,7 @@ pub const BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
     [2, 2],  // sgd_update
     [4, 1],  // bias_update
     [2, 2],  // transpose
+    [1, 1],  // predict
 ];
 
 /// Block shapes for few, large samples (the `mlp2-s14-b32-w64x128x16` class, one sample per op
@@ -129,6 +130,7 @@ pub const TILE_BLOCKS: [[usize; 2]; OpKind::ALL.len()] = [
     [16, 16], // sgd_update
     [16, 1],  // bias_update
     [8, 8],   // transpose
+    [1, 1],   // predict
 ];
 
 /// How a class samples: `S` samples per step and, per op kind, the shape of the block of output
@@ -252,9 +254,28 @@ pub fn worst_hit(rows: usize, cols: usize, br: usize, bc: usize, eps: f64) -> f6
     touched as f64 / cells as f64
 }
 
+/// The index sample `j` hashes for its cell: `j` in a training step; `⌊j / n_ops⌋` in inference,
+/// so that the `n_ops` consecutive samples of a group (every op once) draw the same cell index.
+/// An inference class's blocks are one row of each op's output whole ([`infer_blocks`]), so every
+/// op of a group checks the same query: each group proves one query's whole forward pass and its
+/// prediction.
+pub fn draw(coupled: bool, j: u64, n_ops: u64) -> u64 {
+    if coupled { j / n_ops.max(1) } else { j }
+}
+
+/// The block shapes of an inference class whose layer boundaries are at most `widths[0]` (input)
+/// and `max(widths[1..])` wide: one whole row of each op's output (a query's input row, a layer's
+/// outputs for the query, its prediction). The other kinds do not occur in inference.
+pub const fn infer_blocks(input: usize, width: usize) -> [[usize; 2]; OpKind::ALL.len()] {
+    let mut b = [[1, 1]; OpKind::ALL.len()];
+    b[OpKind::Gather.index()] = [1, input];
+    b[OpKind::LinearForward.index()] = [1, width];
+    b
+}
+
 /// Sample `j` of `S`: op `j mod n_ops` and cell `reduce(hash(DOMAIN_SAMPLE, seed, j), cells)` of
 /// that op's first output tiled by its kind's block shape, with `seed = sample_seed(root,
-/// beacon)`. `shapes[slot]` is each tensor slot's `(rows, cols)`.
+/// beacon)` (`j` replaced by [`draw`]'s group index in inference). `shapes[slot]` is each tensor slot's `(rows, cols)`.
 pub fn samples_of(
     ops: &[OpDesc],
     shapes: &[(usize, usize)],
@@ -263,9 +284,11 @@ pub fn samples_of(
     sampling: &Sampling,
 ) -> Vec<Sample> {
     let seed = sample_seed(root, beacon);
+    let n_ops = ops.len().max(1) as u64;
+    let coupled = crate::layout::TraceKind::of(ops) == crate::layout::TraceKind::Infer;
     (0..sampling.samples as u64)
         .map(|j| {
-            let op = (j % ops.len().max(1) as u64) as usize;
+            let op = (j % n_ops) as usize;
             let desc = ops.get(op);
             let (br, bc) = desc.map_or((1, 1), |o| sampling.block(o.kind));
             let (rows, cols) = desc
@@ -278,7 +301,7 @@ pub fn samples_of(
                 j,
                 op,
                 cell: reduce(
-                    &hash(&[fe(DOMAIN_SAMPLE), seed, fe(j)]),
+                    &hash(&[fe(DOMAIN_SAMPLE), seed, fe(draw(coupled, j, n_ops))]),
                     nr.saturating_mul(nc),
                 ),
                 rows: br,

@@ -73,19 +73,10 @@ impl StepSummary {
     }
 }
 
-/// The predicted class of each row: the first index of the largest logit.
+/// The predicted class of each row: the first index of the largest logit (`ops::predict_elem`).
 pub fn argmax_rows(logits: &Mat<i8>) -> Vec<u32> {
     (0..logits.rows())
-        .map(|i| {
-            let row = logits.row(i);
-            let mut best = 0;
-            for (j, &v) in row.iter().enumerate() {
-                if v > row[best] {
-                    best = j;
-                }
-            }
-            best as u32
-        })
+        .map(|i| ops::predict_elem(logits.row(i)))
         .collect()
 }
 
@@ -106,21 +97,70 @@ pub fn check_dataset(model: &Model, data: &Dataset) -> Result<()> {
     Ok(())
 }
 
-/// Inference: `gather` then every `linear_forward`; returns each layer's output.
+/// Inference: every `linear_forward` from the gathered input; returns each layer's output.
 pub fn forward(model: &Model, input: &Mat<i8>) -> Result<Vec<Mat<i8>>> {
+    forward_on(&ops::Reference, model, input)
+}
+
+/// [`forward`] on any executor.
+pub fn forward_on<E: ops::Executor>(
+    ex: &E,
+    model: &Model,
+    input: &Mat<i8>,
+) -> std::result::Result<Vec<Mat<i8>>, E::Error> {
     let cfg = &model.config;
     let mut acts: Vec<Mat<i8>> = Vec::with_capacity(model.layers.len());
     for (l, layer) in model.layers.iter().enumerate() {
         let x = if l == 0 { input } else { &acts[l - 1] };
-        acts.push(ops::linear_forward(
-            x,
-            &layer.weight,
-            &layer.bias,
-            cfg.fwd_shift(l),
-            cfg.relu(l),
-        )?);
+        let y = ex.linear_forward(x, &layer.weight, &layer.bias, cfg.fwd_shift(l), cfg.relu(l))?;
+        acts.push(y);
     }
     Ok(acts)
+}
+
+/// Every tensor of inference on a batch of queries: the preprocessed input and labels, each
+/// layer's output, the predictions and their correctness bits (`layout::infer_layout`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferTensors {
+    /// `gather`'s input, `Q×K0`.
+    pub input: Mat<i8>,
+    /// The queries' labels (0 where a query has none).
+    pub labels: Vec<u32>,
+    /// Each layer's output; the last is the logits.
+    pub acts: Vec<Mat<i8>>,
+    /// `predict`'s classes.
+    pub pred: Vec<u32>,
+    /// `predict`'s correctness bits.
+    pub correct: Vec<u32>,
+}
+
+/// Inference on the CPU: every query of `queries` in order, through `gather`, each
+/// `linear_forward` and `predict`.
+pub fn infer(model: &Model, queries: &Dataset) -> Result<InferTensors> {
+    infer_on(&ops::Reference, model, queries)
+}
+
+/// [`infer`] on any executor (the GPU runner implements it too).
+pub fn infer_on<E: ops::Executor>(
+    ex: &E,
+    model: &Model,
+    queries: &Dataset,
+) -> std::result::Result<InferTensors, E::Error> {
+    check_dataset(model, queries)?;
+    let all: Vec<u32> = (0..queries.len() as u32).collect();
+    let (input, labels) = ex.gather(&queries.images, &queries.labels, &all, queries.scale)?;
+    let acts = forward_on(ex, model, &input)?;
+    let logits = acts
+        .last()
+        .ok_or(CoreError::from(crate::error::ConfigError::StepLayers))?;
+    let (pred, correct) = ex.predict(logits, &labels)?;
+    Ok(InferTensors {
+        input,
+        labels,
+        acts,
+        pred,
+        correct,
+    })
 }
 
 /// Predicted classes of the dataset rows at `indices`.

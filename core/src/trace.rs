@@ -87,6 +87,12 @@ pub fn commit_dataset(data: &Dataset, train: &[u32]) -> Result<TensorCommitment>
     )
 }
 
+/// The committed queries of inference (or a test set): every row of `data` in order, as
+/// [`commit_dataset`] commits training rows, so a test set's root is what a task would pin.
+pub fn commit_queries(data: &Dataset) -> Result<TensorCommitment> {
+    commit_dataset(data, &(0..data.len() as u32).collect::<Vec<_>>())
+}
+
 /// A committed step: header, tensor table, op table and root. It keeps the trees for openings.
 pub struct Trace {
     /// The header.
@@ -295,7 +301,57 @@ pub fn commit_values_after(
     header: StepHeader,
     prev: Option<&Trace>,
 ) -> Result<Trace> {
-    let lay = layout(cfg, dataset.header, header.data_seed, header.step);
+    commit_layout(
+        layout(cfg, dataset.header, header.data_seed, header.step),
+        values,
+        dataset,
+        header,
+        prev,
+    )
+}
+
+/// Commits inference with `model` on the queries committed in `queries` (rows `[features…,
+/// label]`): the tensors of [`crate::layout::infer_layout`] from `t` under `header`, whose step,
+/// previous root and data seed are 0 ([`infer_header`]).
+pub fn commit_inference(
+    model: &Model,
+    t: &crate::step::InferTensors,
+    queries: &Arc<TensorCommitment>,
+    worker: Fr,
+) -> Result<Trace> {
+    let lay = crate::layout::infer_layout(&model.config, queries.header);
+    let values = crate::layout::infer_values(model, t)?;
+    commit_layout(
+        lay,
+        &values,
+        queries,
+        infer_header(&model.config, queries.root, worker),
+        None,
+    )
+}
+
+/// The header of an inference trace: the model's architecture id, step 0, no previous root, the
+/// queries' root as the dataset and data seed 0.
+pub fn infer_header(cfg: &ModelConfig, queries_root: Fr, worker: Fr) -> StepHeader {
+    StepHeader {
+        arch_id: crate::layout::arch_id(cfg),
+        step: 0,
+        prev_root: Fr::from(0u64),
+        dataset_root: queries_root,
+        data_seed: 0,
+        worker,
+    }
+}
+
+/// Commits the tensors `values` (slots `1..` of `lay`) under `header`, carrying `prev`'s state out
+/// where it is a state in ([`commit_values_after`]).
+fn commit_layout(
+    lay: crate::layout::Layout,
+    values: &[Vec<i64>],
+    dataset: &Arc<TensorCommitment>,
+    header: StepHeader,
+    prev: Option<&Trace>,
+) -> Result<Trace> {
     if values.len() + 1 != lay.headers.len() {
         return Err(ConfigError::StepLayout.into());
     }

@@ -248,6 +248,12 @@ pub fn evaluate_on<E: Executor>(
             let t = ex.transpose(&v.input("x")?.to_mat()?)?;
             out.insert("t".into(), Tensor::of(&t));
         }
+        OpKind::Predict => {
+            let (pred, correct) =
+                ex.predict(&v.input("y")?.to_mat()?, &v.input("labels")?.to_vec()?)?;
+            out.insert("pred".into(), Tensor::of_vec(&pred));
+            out.insert("correct".into(), Tensor::of_vec(&correct));
+        }
     }
     Ok(out)
 }

@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod error;
+pub mod infer;
 pub mod pipeline;
 pub mod progress;
 pub mod prove;

@@ -88,6 +88,34 @@ pub struct TrainReport {
     pub per_epoch: Vec<EpochReport>,
 }
 
+/// The GPU `choice` asks for, or `None` for the CPU reference (`notice` receives the fallback
+/// line): see [`Backend::open`].
+pub fn open_gpu(choice: DeviceChoice, notice: &mut dyn FnMut(String)) -> Result<Option<Gpu>> {
+    if choice == DeviceChoice::Cpu {
+        return Ok(None);
+    }
+    let required = choice == DeviceChoice::Gpu || spotproof_shaders::gpu_required();
+    let gpu = if required {
+        Gpu::new()
+    } else {
+        Gpu::new_hardware()
+    };
+    match gpu {
+        Ok(gpu) => Ok(Some(gpu)),
+        Err(e) if required => Err(WorkerError::GpuRequired(e)),
+        Err(e @ ShaderError::SoftwareAdapter(_)) => {
+            notice(format!(
+                "notice: {e}; running the CPU reference, which is faster (--device gpu runs the kernels on it)"
+            ));
+            Ok(None)
+        }
+        Err(e) => {
+            notice(format!("notice: {e}; running the CPU reference instead"));
+            Ok(None)
+        }
+    }
+}
+
 /// Where a step runs: the CPU reference or the device-resident GPU trainer.
 pub enum Backend {
     /// The core reference, on all cores.
@@ -108,29 +136,10 @@ impl Backend {
         data: &Dataset,
         notice: &mut dyn FnMut(String),
     ) -> Result<Self> {
-        if choice == DeviceChoice::Cpu {
-            return Ok(Self::Cpu(Box::new(model)));
-        }
-        let required = choice == DeviceChoice::Gpu || spotproof_shaders::gpu_required();
-        let gpu = if required {
-            Gpu::new()
-        } else {
-            Gpu::new_hardware()
-        };
-        match gpu {
-            Ok(gpu) => Ok(Self::Gpu(Box::new(GpuTrainer::new(gpu, &model, data)?))),
-            Err(e) if required => Err(WorkerError::GpuRequired(e)),
-            Err(e @ ShaderError::SoftwareAdapter(_)) => {
-                notice(format!(
-                    "notice: {e}; running the CPU reference, which is faster (--device gpu runs the kernels on it)"
-                ));
-                Ok(Self::Cpu(Box::new(model)))
-            }
-            Err(e) => {
-                notice(format!("notice: {e}; running the CPU reference instead"));
-                Ok(Self::Cpu(Box::new(model)))
-            }
-        }
+        Ok(match open_gpu(choice, notice)? {
+            Some(gpu) => Self::Gpu(Box::new(GpuTrainer::new(gpu, &model, data)?)),
+            None => Self::Cpu(Box::new(model)),
+        })
     }
 
     /// "cpu" or the adapter's name.

@@ -11,6 +11,7 @@ pub(crate) mod gather;
 pub(crate) mod linear_backward_input;
 pub(crate) mod linear_forward;
 pub(crate) mod output_error;
+pub(crate) mod predict;
 pub(crate) mod sgd_update;
 pub(crate) mod transpose;
 pub(crate) mod weight_grad;
@@ -53,6 +54,7 @@ pub(crate) fn kernel(kind: OpKind) -> &'static dyn Kernel {
         OpKind::SgdUpdate => &core::sgd_update::SgdUpdate,
         OpKind::BiasUpdate => &core::bias_update::BiasUpdate,
         OpKind::Transpose => &core::transpose::Transpose,
+        OpKind::Predict => &core::predict::Predict,
     }
 }
 
@@ -155,6 +157,10 @@ impl Executor for Gpu {
 
     fn transpose(&self, x: &Mat<i8>) -> Result<Mat<i8>> {
         transpose::run(self, x)
+    }
+
+    fn predict(&self, y: &Mat<i8>, labels: &[u32]) -> Result<(Vec<u32>, Vec<u32>)> {
+        predict::run(self, y, labels)
     }
 }
 

@@ -61,6 +61,7 @@ device_tests!(
     exhaustive_gather_over_pixels_and_scales,
     bias_update_edges,
     transpose_every_int8_value,
+    predict_every_int8_pair_and_wide_rows,
     largest_k_forward_is_exact,
     largest_fan_out_backward_is_exact,
     largest_batch_gradients_are_exact,
@@ -252,6 +253,40 @@ fn transpose_every_int8_value<E: Executor<Error: Debug>>(d: &E) {
                 assert_eq!(t.at(k, b), x.at(b, k), "{rows}x{cols} at ({b}, {k})");
             }
         }
+    }
+}
+
+fn predict_every_int8_pair_and_wide_rows<E: Executor<Error: Debug>>(d: &E) {
+    // Two classes, every (y0, y1) pair: class 1 only when strictly larger (ties go to class 0),
+    // labels alternating so both bits occur.
+    let pairs: Vec<(i8, i8)> = all_i8()
+        .flat_map(|a| all_i8().map(move |b| (a, b)))
+        .collect();
+    let y = mat(
+        pairs.len(),
+        2,
+        pairs.iter().flat_map(|&(a, b)| [a, b]).collect(),
+    );
+    let labels: Vec<u32> = (0..pairs.len() as u32).map(|i| i % 2).collect();
+    let (pred, correct) = d.predict(&y, &labels).unwrap();
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        assert_eq!(pred[i], u32::from(b > a), "y=({a}, {b})");
+        assert_eq!(correct[i], u32::from(pred[i] == labels[i]), "y=({a}, {b})");
+    }
+    // 1000 classes: the maximum (repeated later) at every tenth position, on rows of -128.
+    let n = 1000;
+    let rows: Vec<usize> = (0..n).step_by(10).collect();
+    let mut data = vec![i8::MIN; rows.len() * n];
+    for (r, &at) in rows.iter().enumerate() {
+        data[r * n + at] = 5;
+        data[r * n + (at + 7).min(n - 1)] = 5;
+        data[r * n + (at + 3) % n] = 4;
+    }
+    let labels: Vec<u32> = rows.iter().map(|&at| (at as u32 + 1) % 997).collect();
+    let (pred, correct) = d.predict(&mat(rows.len(), n, data), &labels).unwrap();
+    for (r, &at) in rows.iter().enumerate() {
+        assert_eq!(pred[r], at as u32, "row {r}");
+        assert_eq!(correct[r], 0, "row {r}");
     }
 }
 

@@ -68,14 +68,17 @@ pub enum AuditError {
     Verify(#[from] crate::verify::VerifyError),
 }
 
-fn file_err(path: &Path, reason: impl Into<String>) -> AuditError {
+pub(crate) fn file_err(path: &Path, reason: impl Into<String>) -> AuditError {
     AuditError::File {
         path: path.to_path_buf(),
         reason: reason.into(),
     }
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T, AuditError> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> Result<T, AuditError> {
     let bytes = std::fs::read(path).map_err(|e| file_err(path, format!("cannot read: {e}")))?;
     serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(&bytes)).map_err(
         |e| {
@@ -93,6 +96,16 @@ struct Head {
 }
 
 fn check_head(path: &Path, format: &str, what: &str) -> Result<(), AuditError> {
+    check_head_version(path, format, RUN_FORMAT_VERSION, what)
+}
+
+/// Checks a file's `format` and `version` before its fields are read.
+pub(crate) fn check_head_version(
+    path: &Path,
+    format: &str,
+    version: u32,
+    what: &str,
+) -> Result<(), AuditError> {
     let h: Head = read_json(path, what)?;
     if h.format != format {
         return Err(file_err(
@@ -100,11 +113,11 @@ fn check_head(path: &Path, format: &str, what: &str) -> Result<(), AuditError> {
             format!("not a {what} (format {:?})", h.format),
         ));
     }
-    if h.version != RUN_FORMAT_VERSION {
+    if h.version != version {
         return Err(file_err(
             path,
             format!(
-                "{what} version {}, this build reads version {RUN_FORMAT_VERSION}",
+                "{what} version {}, this build reads version {version}",
                 h.version
             ),
         ));

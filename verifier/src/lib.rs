@@ -15,6 +15,7 @@ pub mod bundle;
 pub mod cli;
 pub mod detection;
 pub mod files;
+pub mod infer;
 pub mod keys;
 pub mod registry;
 pub mod snarkjs;

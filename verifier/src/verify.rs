@@ -12,6 +12,7 @@ use ark_groth16::Proof;
 use spotproof_core::check::{self, CheckFailure};
 use spotproof_core::commit::to_hex;
 use spotproof_core::ids::{Beacon, WorkerId};
+use spotproof_core::layout::TraceKind;
 use spotproof_core::sampling;
 use spotproof_core::trace::Work;
 use std::path::PathBuf;
@@ -262,7 +263,11 @@ fn precheck(vk: &Vk, b: &Bundle, policy: &Policy) -> Result<([Fr; 2], Proof<Bn25
     b.model
         .validate()
         .map_err(|_| Rejection::Manifest(CheckFailure::Nonconforming("model configuration")))?;
-    check::check_conformance(m, &b.model).map_err(Rejection::Manifest)?;
+    match vk.class.kind {
+        TraceKind::Train => check::check_conformance(m, &b.model),
+        TraceKind::Infer => check::check_infer_conformance(m, &b.model),
+    }
+    .map_err(Rejection::Manifest)?;
     if b.worker != m.header.worker {
         return Err(Rejection::WorkerMismatch);
     }

@@ -7,6 +7,7 @@ use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::fields::FieldVar;
 use ark_relations::gr1cs::SynthesisError;
 use spotproof_core::domain;
+use spotproof_core::layout::TraceKind;
 use spotproof_core::ops::gather::Gather;
 
 /// `ops::gather_elem`: `min((p << shl) >> shr, 127)` (floor shifts).
@@ -34,20 +35,21 @@ impl SampleGadget for Gather {
             .as_ref()
             .ok_or(SynthesisError::Unsatisfiable)?;
         let labs = cx.open(2)?;
+        let depth = cx.ctx.class.dataset_depth;
         for (t, (x, lab)) in cx.open_chunks(1)?.iter().zip(&labs).enumerate() {
-            // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
-            let hb = hash(&[
-                cst(domain::DOMAIN_BATCH as i64),
-                cx.shared.data_seed.clone(),
-                cx.shared.step.clone(),
-                cx.rows[t].value.clone(),
-            ])?;
-            let (_, rb) = reduce(
-                cx.cs(),
-                &hb,
-                &cx.tensor(0)?.rows,
-                cx.ctx.class.dataset_depth,
-            )?;
+            let rb = if cx.ctx.class.kind == TraceKind::Infer {
+                // Inference gathers every query in order: batch row i is query i.
+                bits(cx.cs(), &cx.rows[t].value, depth)?
+            } else {
+                // The dataset row: reduce(hash(7, data_seed, step, i), dataset rows).
+                let hb = hash(&[
+                    cst(domain::DOMAIN_BATCH as i64),
+                    cx.shared.data_seed.clone(),
+                    cx.shared.step.clone(),
+                    cx.rows[t].value.clone(),
+                ])?;
+                reduce(cx.cs(), &hb, &cx.tensor(0)?.rows, depth)?.1
+            };
             let row = cx.open_at(0, t, &rb)?;
             let pix = cx.col_window(0, &row)?;
             let xs = cx.col_window(1, x)?;

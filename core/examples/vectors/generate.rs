@@ -200,6 +200,24 @@ pub fn op_vectors() -> Result<Vec<OpVector>> {
         &[],
         vec![("x", Tensor::of(&edgy_i8(&mut r, b, k)?))],
     )?);
+    // Predictions: rows with ties at the maximum (the first wins), a constant row, an all-minimum
+    // row, and labels that match and that do not.
+    let mut r = SplitMix64::new(11);
+    let (qb, qn) = (9, 10);
+    let mut y = edgy_i8(&mut r, qb, qn)?.into_data();
+    y[..qn].copy_from_slice(&[3, 127, -5, 127, 0, 127, 1, 2, 3, 4]);
+    y[qn..2 * qn].fill(7);
+    y[2 * qn..3 * qn].fill(i8::MIN);
+    y[3 * qn + qn - 1] = i8::MAX;
+    let y = Mat::new(qb, qn, y)?;
+    let mut q_labels: Vec<u32> = (0..qb).map(|_| r.below(qn as u64) as u32).collect();
+    q_labels[..4].copy_from_slice(&[1, 0, 3, 9]);
+    out.push(vector(
+        OpKind::Predict,
+        11,
+        &[],
+        vec![("y", Tensor::of(&y)), ("labels", Tensor::of_vec(&q_labels))],
+    )?);
     Ok(out)
 }
 
