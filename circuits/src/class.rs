@@ -195,7 +195,7 @@ pub const CLASSES: [Class; 14] = [
 
 /// The inference catalogue, smallest first: each proof checks `S / (layers + 2)` queries whole
 /// (gather, every layer, predict; `sampling::draw`), at most `batch` queries per trace.
-pub const INFER_CLASSES: [Class; 2] = [
+pub const INFER_CLASSES: [Class; 3] = [
     // Tests: models up to 32 wide, 32 queries, 4 queries per proof.
     Class {
         name: "inf2-g4-q32-r32",
@@ -217,6 +217,17 @@ pub const INFER_CLASSES: [Class; 2] = [
         widths: &[64, 128, 16],
         dataset_depth: 8,
         blocks: spotproof_core::sampling::infer_blocks(64, 128),
+    },
+    // The MNIST model (784 → 128 → 10): a held-out split of up to 2,048 rows, 8 per proof.
+    Class {
+        name: "inf2-g8-q2048-w784x128x16",
+        kind: TraceKind::Infer,
+        layers: 2,
+        samples: 8 * 4,
+        batch: 2048,
+        widths: &[784, 128, 16],
+        dataset_depth: 11,
+        blocks: spotproof_core::sampling::infer_blocks(784, 128),
     },
 ];
 

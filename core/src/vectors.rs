@@ -30,8 +30,9 @@ use std::collections::BTreeMap;
 pub const VERSION: u32 = 2;
 
 /// Folders of `vectors/` whose files are not op vectors ([`OpVector`]): a whole step, tensor
-/// commitments, the hash's constants, a committed step end to end, the run layer's hashes.
-pub const NON_OP_FOLDERS: [&str; 5] = ["step", "commit", "hash", "trace", "run"];
+/// commitments, the hash's constants, a committed step end to end, the run layer's hashes, a
+/// committed inference end to end.
+pub const NON_OP_FOLDERS: [&str; 6] = ["step", "commit", "hash", "trace", "run", "infer"];
 
 /// A tensor of any integer type, widened to i64 for storage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -572,6 +573,133 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
         sample_seed: sampling::sample_seed(t.root, beacon),
         samples,
         public_inputs: [t.root, challenge],
+    })
+}
+
+/// What determines a committed inference and its challenge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferInputs {
+    /// The model.
+    pub model: Model,
+    /// The queries' features, `Q×K0`.
+    pub images: Mat<u8>,
+    /// The queries' labels.
+    pub labels: Vec<u8>,
+    /// Worker id (hex, below 2^160).
+    #[serde(with = "commit::fr_hex")]
+    pub worker: Fr,
+    /// The challenge's beacon.
+    pub beacon: crate::run::Word,
+    /// Samples drawn and their block shapes (`sampling::infer_blocks`).
+    pub sampling: Sampling,
+}
+
+/// Everything the protocol derives from [`InferInputs`] (`papers/protocol.md` §13).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferOutputs {
+    /// The queries' root (the trace's dataset slot).
+    #[serde(with = "commit::fr_hex")]
+    pub queries_root: Fr,
+    /// Header digest (trace leaf 0).
+    #[serde(with = "commit::fr_hex")]
+    pub header_digest: Fr,
+    /// Every tensor, in table order.
+    pub tensors: Vec<TensorRoots>,
+    /// Every op's digest, in table order.
+    #[serde(with = "commit::fr_hex")]
+    pub op_digests: Vec<Fr>,
+    /// Trace root.
+    #[serde(with = "commit::fr_hex")]
+    pub trace_root: Fr,
+    /// The predictions.
+    pub predictions: Vec<u32>,
+    /// The correctness bits.
+    pub correct: Vec<u32>,
+    /// The proof's beacon (`InferChallenge::proof_beacon`).
+    #[serde(with = "commit::fr_hex")]
+    pub proof_beacon: Fr,
+    /// The queries proven whole, one per group of samples.
+    pub queries_checked: Vec<u64>,
+    /// The samples and the rows each opens.
+    pub samples: Vec<SampleRows>,
+    /// The circuit's public inputs.
+    #[serde(with = "commit::fr_hex")]
+    pub public_inputs: [Fr; 2],
+}
+
+/// A committed inference end to end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferVector {
+    /// [`VERSION`].
+    pub version: u32,
+    /// What determines it.
+    pub inputs: InferInputs,
+    /// What the protocol derives.
+    pub outputs: InferOutputs,
+}
+
+/// Runs, commits and samples the inference `inputs` describes.
+pub fn infer_outputs(inputs: &InferInputs) -> Result<InferOutputs> {
+    let data = Dataset {
+        name: "vector".into(),
+        images: inputs.images.clone(),
+        labels: inputs.labels.clone(),
+        classes: inputs.model.classes(),
+        scale: inputs.model.config.input_scale,
+    };
+    let t = step::infer(&inputs.model, &data)?;
+    let q = std::sync::Arc::new(trace::commit_queries(&data)?);
+    let tr = trace::commit_inference(&inputs.model, &t, &q, inputs.worker)?;
+    let m = trace::Manifest::of(&tr);
+    let c = crate::infer::InferChallenge::new(
+        tr.root,
+        crate::run::ChallengeSource::BlockHash,
+        inputs.beacon,
+    );
+    let beacon = c.proof_beacon();
+    let chosen = tr.samples(beacon, &inputs.sampling);
+    let samples = chosen
+        .iter()
+        .map(|s| {
+            let rows = check::rows_needed(&m, s).map_err(|e| check::malformed(s, e))?;
+            let block = check::block_of(&m, s);
+            Ok(SampleRows {
+                j: s.j,
+                op: s.op,
+                cell: s.cell,
+                block_rows: block.rows,
+                block_cols: block.cols,
+                rows,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let challenge =
+        sampling::challenge(beacon, tr.header.worker).ok_or(CoreError::ChallengeRange)?;
+    Ok(InferOutputs {
+        queries_root: q.root,
+        header_digest: tr.header.digest(),
+        tensors: tr
+            .roles
+            .iter()
+            .zip(&tr.tensors)
+            .map(|(&role, c)| TensorRoots {
+                role,
+                merkle_root: c.merkle_root,
+                root: c.root,
+            })
+            .collect(),
+        op_digests: tr.ops.iter().map(layout::OpDesc::digest).collect(),
+        trace_root: tr.root,
+        predictions: t.pred,
+        correct: t.correct,
+        proof_beacon: beacon,
+        queries_checked: chosen
+            .iter()
+            .step_by(tr.ops.len())
+            .map(|s| s.cell)
+            .collect(),
+        samples,
+        public_inputs: [tr.root, challenge],
     })
 }
 

@@ -122,3 +122,17 @@ fn run_vector_replays() {
         ));
     }
 }
+
+/// The inference pin: queries root, tensor roots, op digests, trace root, predictions and bits,
+/// the challenge's proof beacon, the queries proven and each sample's rows, the public inputs.
+#[test]
+fn infer_vector_replays() {
+    let text = std::fs::read_to_string(dir().join("infer/v2.json")).unwrap();
+    let v: vectors::InferVector = serde_json::from_str(&text).unwrap();
+    assert_eq!(vectors::infer_outputs(&v.inputs).unwrap(), v.outputs);
+    // Each group of samples checks one query in every op.
+    let n = v.outputs.op_digests.len();
+    for (g, group) in v.outputs.samples.chunks(n).enumerate() {
+        assert!(group.iter().all(|s| s.cell == v.outputs.queries_checked[g]));
+    }
+}

@@ -56,6 +56,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Verifiable inference: run the forward passes of a batch of queries (GPU, CPU fallback),
+    /// commit the inference trace (its model roots are the run's final state), write
+    /// `OUT/inference.json`, `OUT/predictions.txt` (one line per query: index, prediction, and
+    /// with labels the label and whether it is right) and the private copies `respond` needs.
+    Infer {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The queries: an IDX image file, or `IMAGES,LABELS` (an IDX pair).
+        #[arg(long)]
+        inputs: String,
+        #[command(flatten)]
+        common: InferCommon,
+    },
+    /// Verifiable evaluation: `infer` on a labelled test set, claiming the model's accuracy with
+    /// one published correctness bit per test row.
+    Evaluate {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// The test set: `IMAGES,LABELS` (an IDX pair), or `heldout` (the held-out split of the
+        /// run's task dataset; needs --run).
+        #[arg(long)]
+        test: String,
+        #[command(flatten)]
+        common: InferCommon,
+    },
     /// Print the RunRegistry's `commit(taskId, runRoot, runFileHash)` call for a complete run
     /// (send it from the run's worker address with the task's bond as value).
     CommitRun {
@@ -181,6 +206,36 @@ enum Command {
 }
 
 #[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+struct ModelArgs {
+    /// A complete run's directory: its final model, which must be the run's final state.
+    #[arg(long)]
+    run: Option<PathBuf>,
+    /// A weights file (`model.bin`).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct InferCommon {
+    /// Output directory.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Where the forward passes run.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub(crate) device: DeviceChoice,
+    /// The worker id, an EVM address (default: the demo's id).
+    #[arg(long)]
+    pub(crate) worker: Option<WorkerId>,
+    /// The inference class (default: the smallest that fits the model and the queries).
+    #[arg(long)]
+    pub(crate) class: Option<String>,
+    /// Print one JSON object with the results on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(clap::Args)]
 struct TrainArgs {
     /// Dataset: `digits` (embedded, default), `mnist10k` (embedded), or `IMAGES,LABELS` (an IDX
     /// pair, gzipped or not, e.g. the full MNIST).
@@ -303,6 +358,15 @@ fn parse_pair(s: &str) -> Result<(PathBuf, PathBuf), String> {
     }
 }
 
+fn model_source(m: ModelArgs) -> spotproof_prover::infer::ModelSource {
+    match (m.run, m.model) {
+        (Some(r), _) => spotproof_prover::infer::ModelSource::Run(r),
+        (None, Some(w)) => spotproof_prover::infer::ModelSource::Weights(w),
+        // clap requires exactly one of them.
+        (None, None) => spotproof_prover::infer::ModelSource::Weights(PathBuf::new()),
+    }
+}
+
 /// What a handler returns: an outcome, or a usage or I/O error (exit 2).
 type Handled = Result<Outcome, Box<dyn std::error::Error>>;
 
@@ -359,6 +423,20 @@ fn main() -> ExitCode {
             keys,
             out,
             json,
+        } if spotproof_prover::infer::is_inference_dir(&run) => match (challenge, block_hash) {
+            (Some(c), _) => run_cmds::respond_inference(&run, &c, &keys, &out, json),
+            (None, Some(h)) => spotproof_prover::infer::block_challenge(&run, &h, &out)
+                .map_err(Into::into)
+                .and_then(|c| run_cmds::respond_inference(&run, &c, &keys, &out, json)),
+            (None, None) => Err("--challenge or --block-hash is required".into()),
+        },
+        Command::Respond {
+            run,
+            challenge,
+            block_hash,
+            keys,
+            out,
+            json,
         } => match (challenge, block_hash) {
             (Some(c), _) => run_cmds::respond(&run, &c, &keys, &out, json),
             (None, Some(h)) => spotproof_prover::run::block_challenge(&run, &h, &out)
@@ -366,6 +444,33 @@ fn main() -> ExitCode {
                 .and_then(|c| run_cmds::respond(&run, &c, &keys, &out, json)),
             (None, None) => Err("--challenge or --block-hash is required".into()),
         },
+        Command::Infer {
+            model,
+            inputs,
+            common,
+        } => {
+            let queries = match inputs.split_once(',') {
+                Some((i, l)) => spotproof_prover::infer::Queries::Idx(i.into(), Some(l.into())),
+                None => spotproof_prover::infer::Queries::Idx(inputs.into(), None),
+            };
+            run_cmds::infer(model_source(model), queries, common)
+        }
+        Command::Evaluate {
+            model,
+            test,
+            common,
+        } => {
+            let queries = match test.as_str() {
+                "heldout" => Ok(spotproof_prover::infer::Queries::Heldout),
+                t => parse_pair(t)
+                    .map(|(i, l)| spotproof_prover::infer::Queries::Idx(i, Some(l)))
+                    .map_err(|e| format!("invalid value for --test: {e} (or heldout)")),
+            };
+            match queries {
+                Ok(q) => run_cmds::infer(model_source(model), q, common),
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::CommitRun { run, json } => run_cmds::commit_run(&run, json),
         Command::Setup { class, out, force } => setup_cmd(&class, &out, force),
         Command::Ceremony(c) => ceremony_cmd(c),

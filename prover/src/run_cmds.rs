@@ -1,4 +1,4 @@
-//! The worker's run commands: `task`, `run`, `commit-run`, `respond`.
+//! The worker's run commands: `task`, `run`, `commit-run`, `respond`, `infer` and `evaluate`.
 
 use spotproof_prover::progress::RunBar;
 use spotproof_prover::run::{self, RunArgs, TaskArgs};
@@ -91,6 +91,64 @@ pub fn commit_run(run_dir: &Path, json: bool) -> Handled {
     }
     cli::errln(format_args!(
         "send it from the run's worker address with the task's bond as value; the beacon is the hash of the block BEACON_DELAY after it"
+    ));
+    Ok(Outcome::Verified)
+}
+
+/// `infer` and `evaluate`: commits the queries' forward passes and prints the trace root.
+pub fn infer(
+    model: spotproof_prover::infer::ModelSource,
+    queries: spotproof_prover::infer::Queries,
+    c: crate::InferCommon,
+) -> Handled {
+    let a = spotproof_prover::infer::InferArgs {
+        model,
+        queries,
+        out: c.out,
+        worker: c.worker.unwrap_or_else(spotproof_prover::demo::demo_worker),
+        device: c.device,
+        class: c.class,
+    };
+    let r = spotproof_prover::infer::infer(&a, &mut |l| cli::errln(format_args!("{l}")))?;
+    if c.json {
+        outln!("{}", serde_json::to_string(&r)?)?;
+    } else {
+        outln!("trace root {}  {}", r.trace_root, r.inference.display())?;
+        cli::errln(format_args!(
+            "{} queries on {} ({:.1} ms), committed in {:.1} ms, class {}{}; predictions in {}",
+            r.queries,
+            r.device,
+            r.compute_seconds * 1e3,
+            r.commit_seconds * 1e3,
+            r.class,
+            r.accuracy
+                .map(|a| format!(", claimed accuracy {a:.4} on queries {}", r.queries_root))
+                .unwrap_or_default(),
+            r.predictions.display()
+        ));
+    }
+    Ok(Outcome::Verified)
+}
+
+/// `respond` in an inference directory: proves the challenged queries.
+pub fn respond_inference(
+    dir: &Path,
+    challenge: &Path,
+    keys: &Path,
+    out: &Path,
+    json: bool,
+) -> Handled {
+    let r = spotproof_prover::infer::respond(dir, challenge, keys, out)?;
+    if json {
+        outln!("{}", serde_json::to_string(&r)?)?;
+    } else {
+        outln!("{}", r.bundle.display())?;
+    }
+    cli::errln(format_args!(
+        "queries {:?} proven whole in {:.1} s; peak memory {:.0} MiB",
+        r.checked,
+        r.prove_seconds,
+        r.peak_bytes as f64 / (1u64 << 20) as f64
     ));
     Ok(Outcome::Verified)
 }

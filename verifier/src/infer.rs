@@ -211,6 +211,14 @@ pub fn audit_inference<R: rand::RngCore>(
         .and_then(|()| check::check_infer_conformance(m, &inf.model));
     if let Err(e) = conforms {
         rejections.push(InferRejection::Manifest(e));
+    } else if vk
+        .class
+        .check(&inf.model, inf.queries(), vk.class.samples)
+        .is_err()
+    {
+        rejections.push(InferRejection::Manifest(CheckFailure::Nonconforming(
+            "the model or the queries do not fit the key's class",
+        )));
     }
     if inf.worker.fr() != m.header.worker {
         rejections.push(InferRejection::WorkerMismatch);
@@ -289,7 +297,8 @@ pub fn audit_inference<R: rand::RngCore>(
     })
 }
 
-/// The report's lines for people: the verdict, the claim and the detection.
+/// The report's lines for people: the verdict, the claim and the detection (the rejections are
+/// printed by the caller, one per line).
 pub fn describe(r: &InferReport, seconds: f64) -> Vec<String> {
     let verdict = if r.rejections.is_empty() {
         "verified"
@@ -329,6 +338,5 @@ pub fn describe(r: &InferReport, seconds: f64) -> Vec<String> {
             if r.labelled { "bits" } else { "predictions" }
         ));
     }
-    out.extend(r.rejections.iter().map(|e| format!("rejected: {e}")));
     out
 }

@@ -81,8 +81,16 @@ enum Command {
     /// beacons, from the run root and a beacon the worker could not predict.
     Challenge {
         /// The run file (`RUN/run.json`).
+        #[arg(
+            long,
+            required_unless_present = "inference",
+            conflicts_with = "inference"
+        )]
+        run: Option<PathBuf>,
+        /// An inference or evaluation file (`OUT/inference.json`) instead: the beacon chooses
+        /// the queries whose forward passes must be proven.
         #[arg(long)]
-        run: PathBuf,
+        inference: Option<PathBuf>,
         /// Draw the beacon from this machine's operating system (your own challenge).
         #[arg(
             long,
@@ -106,11 +114,24 @@ enum Command {
     /// proofs. Exit 0 verified, 1 rejected (which step, why), 2 usage or I/O.
     Audit {
         /// The task file.
+        #[arg(
+            long,
+            required_unless_present = "inference",
+            conflicts_with = "inference"
+        )]
+        task: Option<PathBuf>,
+        /// The run file (with --inference: the run the model must be the final state of).
+        #[arg(long, required_unless_present = "inference")]
+        run: Option<PathBuf>,
+        /// Audit an inference or evaluation file instead: the file against its layout and its
+        /// published predictions and bits, the bundle against your challenge, the proof; prints
+        /// the accuracy (computed here) and the chance the check misses wrong answers.
         #[arg(long)]
-        task: PathBuf,
-        /// The run file.
-        #[arg(long)]
-        run: PathBuf,
+        inference: Option<PathBuf>,
+        /// With --inference: the test set's root you pinned (`test-root` computes it); the
+        /// queries must be that set.
+        #[arg(long, value_name = "HEX", requires = "inference")]
+        test_root: Option<Root>,
         /// Your challenge file.
         #[arg(long)]
         challenge: PathBuf,
@@ -122,6 +143,16 @@ enum Command {
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Print the root a test set is committed under (pin it, then audit evaluations with
+    /// --test-root): the held-out split of a task's dataset, or an IDX pair.
+    TestRoot {
+        /// The task whose dataset's held-out split is the test set.
+        #[arg(long, required_unless_present = "test", conflicts_with = "test")]
+        task: Option<PathBuf>,
+        /// An IDX pair `IMAGES,LABELS`, every row in order.
+        #[arg(long)]
+        test: Option<String>,
     },
     /// Say whether a delivered model (a weights file) is a complete run's final state: exit 0 if
     /// it is, 1 if not.
@@ -261,18 +292,47 @@ fn main() -> ExitCode {
         },
         Command::Challenge {
             run,
+            inference,
             block_hash,
             out,
             json,
             ..
-        } => run_cmds::challenge(&run, block_hash, &out, json),
+        } => match (run, inference) {
+            (Some(run), _) => run_cmds::challenge(&run, block_hash, &out, json),
+            (None, Some(inf)) => run_cmds::infer_challenge(&inf, block_hash, &out, json),
+            (None, None) => Err("--run or --inference is required".into()),
+        },
         Command::Audit {
-            task,
+            inference: Some(inference),
             run,
+            test_root,
             challenge,
             vk,
             bundles,
             json,
+            ..
+        } => match &bundles[..] {
+            [bundle] => run_cmds::audit_inference(
+                &spotproof_verifier::infer::InferAuditInput {
+                    inference: &inference,
+                    challenge: &challenge,
+                    vk: &vk,
+                    bundle,
+                    run: run.as_deref(),
+                    test_root: test_root.map(|r| r.0),
+                },
+                json,
+            ),
+            _ => Err("--inference takes exactly one bundle".into()),
+        },
+        Command::Audit {
+            task: Some(task),
+            run: Some(run),
+            challenge,
+            vk,
+            bundles,
+            json,
+            ..
         } => run_cmds::audit(
             &spotproof_verifier::audit::AuditInput {
                 task: &task,
@@ -283,6 +343,8 @@ fn main() -> ExitCode {
             },
             json,
         ),
+        Command::Audit { .. } => Err("--task and --run (or --inference) are required".into()),
+        Command::TestRoot { task, test } => run_cmds::test_root(task.as_deref(), test.as_deref()),
         Command::CheckModel { run, weights } => run_cmds::check_model(&run, &weights),
         Command::Export {
             bundle, vk, out, ..

@@ -12,6 +12,18 @@ use std::path::Path;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
+/// The challenge's beacon: a block hash, whole, or 32 bytes from the operating system.
+fn beacon_of(block_hash: Option<BlockHash>) -> (ChallengeSource, Word) {
+    match block_hash {
+        Some(h) => (ChallengeSource::BlockHash, Word(h.0)),
+        None => {
+            let mut w = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut w);
+            (ChallengeSource::Random, Word(w))
+        }
+    }
+}
+
 /// `challenge`: draws the challenge of a complete run and writes it.
 pub fn challenge(
     run: &Path,
@@ -20,14 +32,7 @@ pub fn challenge(
     json: bool,
 ) -> Result<Outcome> {
     let r = audit::read_run(run)?;
-    let (source, beacon) = match block_hash {
-        Some(h) => (ChallengeSource::BlockHash, Word(h.0)),
-        None => {
-            let mut w = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut w);
-            (ChallengeSource::Random, Word(w))
-        }
-    };
+    let (source, beacon) = beacon_of(block_hash);
     let c = audit::challenge_of(run, &r, source, beacon)?;
     let mut text = serde_json::to_vec_pretty(&c)?;
     text.push(b'\n');
@@ -383,4 +388,74 @@ pub fn dispute(task_path: &Path, run_path: &Path, json: bool) -> Result<Outcome>
         "{}: {f} (the call on stdout proves it to the RunRegistry)",
         run_path.display()
     )]))
+}
+
+/// `challenge --inference`: draws the challenge of an inference file and writes it.
+pub fn infer_challenge(
+    inference: &Path,
+    block_hash: Option<BlockHash>,
+    out: &Path,
+    json: bool,
+) -> Result<Outcome> {
+    let (source, beacon) = beacon_of(block_hash);
+    let c = spotproof_verifier::infer::challenge_of(inference, source, beacon)?;
+    let mut text = serde_json::to_vec_pretty(&c)?;
+    text.push(b'\n');
+    write_atomic(out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if json {
+        outln!("{}", serde_json::to_string(&c)?)?;
+    } else {
+        outln!(
+            "challenge of inference {} (beacon {}) -> {}",
+            spotproof_core::commit::to_hex(&c.trace_root),
+            c.beacon,
+            out.display()
+        )?;
+    }
+    Ok(Outcome::Verified)
+}
+
+/// `audit --inference`: exit 0 when the inference verifies.
+pub fn audit_inference(
+    input: &spotproof_verifier::infer::InferAuditInput<'_>,
+    json: bool,
+) -> Result<Outcome> {
+    let start = std::time::Instant::now();
+    let report = spotproof_verifier::infer::audit_inference(input, &mut rand::rngs::OsRng)?;
+    let seconds = start.elapsed().as_secs_f64();
+    if json {
+        outln!("{}", report.json(seconds))?;
+    } else {
+        for line in spotproof_verifier::infer::describe(&report, seconds) {
+            outln!("{line}")?;
+        }
+    }
+    Ok(Outcome::of(
+        report.rejections.iter().map(ToString::to_string).collect(),
+    ))
+}
+
+/// `test-root`: prints the root a test set is committed under.
+pub fn test_root(task: Option<&Path>, test: Option<&str>) -> Result<Outcome> {
+    let data = match (task, test) {
+        (Some(t), _) => {
+            let task = audit::read_task(t)?;
+            let spec: spotproof_core::data::DatasetSpec = task.dataset.parse()?;
+            let data = spec.load()?;
+            let split = spotproof_core::data::Split::holdout(
+                data.len(),
+                spotproof_core::data::HOLDOUT_PERCENT,
+                task.split_seed,
+            );
+            data.subset(&split.test)?
+        }
+        (None, Some(pair)) => match pair.split_once(',') {
+            Some((i, l)) => spotproof_core::data::Dataset::from_idx_files(i.as_ref(), l.as_ref())?,
+            None => return Err(format!("--test: expected IMAGES,LABELS, got {pair:?}").into()),
+        },
+        (None, None) => return Err("--task or --test is required".into()),
+    };
+    let c = spotproof_core::trace::commit_queries(&data)?;
+    outln!("{}", spotproof_core::commit::to_hex(&c.root))?;
+    Ok(Outcome::Verified)
 }

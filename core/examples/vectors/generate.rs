@@ -356,6 +356,34 @@ pub fn run_vector() -> Result<RunVector> {
     })
 }
 
+/// Inference with the step vector's `12-6-4` model on its 7 rows as queries, worker `0xabc`,
+/// a challenge under a fixed beacon, 3 queries proven whole.
+pub fn infer_vector() -> Result<vectors::InferVector> {
+    let v = step_vector()?;
+    let ops = spotproof_core::layout::template_of(
+        spotproof_core::layout::TraceKind::Infer,
+        v.model.config.layers(),
+    )
+    .ops
+    .len();
+    let inputs = vectors::InferInputs {
+        model: v.model,
+        images: v.images,
+        labels: v.labels,
+        worker: commit::fe(0xabc),
+        beacon: spotproof_core::run::keccak(b"spotproof.vector.inference"),
+        sampling: sampling::Sampling {
+            samples: 3 * ops,
+            blocks: sampling::infer_blocks(16, 8),
+        },
+    };
+    Ok(vectors::InferVector {
+        version: VERSION,
+        outputs: vectors::infer_outputs(&inputs)?,
+        inputs,
+    })
+}
+
 /// Every vector file as (path relative to `vectors/`, JSON), in a fixed order.
 pub fn files() -> Result<Vec<(String, String)>> {
     let mut files: Vec<(String, String)> = op_vectors()?
@@ -378,6 +406,7 @@ pub fn files() -> Result<Vec<(String, String)>> {
     ));
     files.push((format!("trace/v{VERSION}.json"), to_json(&trace_vector()?)?));
     files.push((format!("run/v{VERSION}.json"), to_json(&run_vector()?)?));
+    files.push((format!("infer/v{VERSION}.json"), to_json(&infer_vector()?)?));
     Ok(files)
 }
 
