@@ -195,7 +195,7 @@ pub const CLASSES: [Class; 14] = [
 
 /// The inference catalogue, smallest first: each proof checks `S / (layers + 2)` queries whole
 /// (gather, every layer, predict; `sampling::draw`), at most `batch` queries per trace.
-pub const INFER_CLASSES: [Class; 3] = [
+pub const INFER_CLASSES: [Class; 10] = [
     // Tests: models up to 32 wide, 32 queries, 4 queries per proof.
     Class {
         name: "inf2-g4-q32-r32",
@@ -207,15 +207,91 @@ pub const INFER_CLASSES: [Class; 3] = [
         dataset_depth: 5,
         blocks: spotproof_core::sampling::infer_blocks(32, 32),
     },
-    // The digits model (64 → 128 → 10): 256 queries per trace, 16 per proof.
+    // Deeper models (`layers + 2` ops, so `S = g·(layers + 2)`): tests and narrow models, then
+    // models up to 128 wide (the digits shapes).
     Class {
-        name: "inf2-g16-q256-w64x128x16",
+        name: "inf3-g4-q32-r32",
+        kind: TraceKind::Infer,
+        layers: 3,
+        samples: 4 * 5,
+        batch: 32,
+        widths: &[32; 4],
+        dataset_depth: 5,
+        blocks: spotproof_core::sampling::infer_blocks(32, 32),
+    },
+    Class {
+        name: "inf4-g4-q32-r32",
+        kind: TraceKind::Infer,
+        layers: 4,
+        samples: 4 * 6,
+        batch: 32,
+        widths: &[32; 5],
+        dataset_depth: 5,
+        blocks: spotproof_core::sampling::infer_blocks(32, 32),
+    },
+    Class {
+        name: "inf5-g4-q32-r32",
+        kind: TraceKind::Infer,
+        layers: 5,
+        samples: 4 * 7,
+        batch: 32,
+        widths: &[32; 6],
+        dataset_depth: 5,
+        blocks: spotproof_core::sampling::infer_blocks(32, 32),
+    },
+    Class {
+        name: "inf3-g16-q512-r128",
+        kind: TraceKind::Infer,
+        layers: 3,
+        samples: 16 * 5,
+        batch: 512,
+        widths: &[128; 4],
+        dataset_depth: 9,
+        blocks: spotproof_core::sampling::infer_blocks(128, 128),
+    },
+    Class {
+        name: "inf4-g16-q512-r128",
+        kind: TraceKind::Infer,
+        layers: 4,
+        samples: 16 * 6,
+        batch: 512,
+        widths: &[128; 5],
+        dataset_depth: 9,
+        blocks: spotproof_core::sampling::infer_blocks(128, 128),
+    },
+    Class {
+        name: "inf5-g16-q512-r128",
+        kind: TraceKind::Infer,
+        layers: 5,
+        samples: 16 * 7,
+        batch: 512,
+        widths: &[128; 6],
+        dataset_depth: 9,
+        blocks: spotproof_core::sampling::infer_blocks(128, 128),
+    },
+    // The digits model (64 → 128 → 10): up to 512 queries per trace (digits' held-out split
+    // is 360 rows), 16 per proof.
+    Class {
+        name: "inf2-g16-q512-w64x128x16",
         kind: TraceKind::Infer,
         layers: 2,
         samples: 16 * 4,
-        batch: 256,
+        batch: 512,
         widths: &[64, 128, 16],
-        dataset_depth: 8,
+        dataset_depth: 9,
+        blocks: spotproof_core::sampling::infer_blocks(64, 128),
+    },
+    // The digits model on large batches (up to 16,384 queries per trace), 48 per proof: the
+    // model's rows are opened once for 48 queries, so two proofs (96 queries) catch 5% wrong
+    // answers with ≥ 99% whatever the batch.
+    Class {
+        name: "inf2-g48-q16384-w64x128x16",
+        kind: TraceKind::Infer,
+        layers: 2,
+        samples: 48 * 4,
+        batch: 16384,
+        widths: &[64, 128, 16],
+        dataset_depth: 14,
         blocks: spotproof_core::sampling::infer_blocks(64, 128),
     },
     // The MNIST model (784 → 128 → 10): a held-out split of up to 2,048 rows, 8 per proof.

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use spotproof_circuits::fixture::{digits32, small_run};
+use spotproof_circuits::fixture::{digits32, small_run, small_run_of};
 use spotproof_circuits::{Class, ProveError, check_witness, step_witness};
 use spotproof_core::commit::Fr;
 use spotproof_core::layout::TraceKind;
@@ -120,4 +120,37 @@ fn a_swapped_query_cannot_be_proven() {
         let other: Vec<i8> = t.input.row(q + 1).to_vec();
         t.input.data_mut()[q * k..(q + 1) * k].copy_from_slice(&other);
     });
+}
+
+/// Deeper models have their inference classes: a 3- and a 5-layer model's inference satisfies
+/// its class, and a wrong prediction at a proven query does not.
+#[test]
+fn deeper_models_prove_their_inference() {
+    for widths in [&[32, 16, 12, 10][..], &[32, 16, 16, 16, 12, 10]] {
+        let run = small_run_of(widths, 1, Fr::from(1u64)).unwrap();
+        let model = run.before[0].clone();
+        let queries = digits32(400..420).unwrap();
+        let mut t = step::infer(&model, &queries).unwrap();
+        let class = Class::smallest_infer_for(&model.config, 20).unwrap();
+        assert_eq!(class.layers, widths.len() - 1);
+        assert_eq!(class.groups(), 4);
+        let q = Arc::new(trace::commit_queries(&queries).unwrap());
+        let tr = trace::commit_inference(&model, &t, &q, Fr::from(5u64)).unwrap();
+        check_witness(class, &step_witness(class, &tr, Fr::from(3u64)).unwrap()).unwrap();
+        t.pred[7] = (t.pred[7] + 1) % 10;
+        let tr = trace::commit_inference(&model, &t, &q, Fr::from(5u64)).unwrap();
+        let n = tr.ops.len();
+        let hit = (1..400u64)
+            .map(Fr::from)
+            .find(|&b| {
+                let s = tr.samples(b, &class.sampling());
+                s.iter().step_by(n).any(|x| x.cell == 7)
+            })
+            .unwrap();
+        let r = check_witness(class, &step_witness(class, &tr, hit).unwrap());
+        assert!(
+            matches!(r, Err(ProveError::Unsatisfied(_))),
+            "{widths:?}: {r:?}"
+        );
+    }
 }

@@ -149,24 +149,36 @@ pub struct InferChallenge {
     pub source: ChallengeSource,
     /// The beacon.
     pub beacon: Word,
+    /// Proofs asked for, each under its own beacon (`g` queries each): the validator's choice of
+    /// detection (at least 1, at most [`MAX_PROOFS`]).
+    #[serde(default = "one")]
+    pub proofs: u64,
 }
 
+fn one() -> u64 {
+    1
+}
+
+/// The most proofs one challenge asks for.
+pub const MAX_PROOFS: u64 = 1024;
+
 impl InferChallenge {
-    /// The challenge of `trace_root` under `beacon`.
-    pub fn new(trace_root: Fr, source: ChallengeSource, beacon: Word) -> Self {
+    /// The challenge of `trace_root` under `beacon`, asking for `proofs` proofs.
+    pub fn new(trace_root: Fr, source: ChallengeSource, beacon: Word, proofs: u64) -> Self {
         Self {
             format: INFER_CHALLENGE_FORMAT.into(),
             version: INFER_FORMAT_VERSION,
             trace_root,
             source,
             beacon,
+            proofs,
         }
     }
 
-    /// The beacon the proof is made under: the run layer's step beacon of the trace root (as a
-    /// one-step run's root word) and the drawn beacon, below 2^93.
-    pub fn proof_beacon(&self) -> Fr {
-        step_beacon(&Word::of_fr(&self.trace_root), &self.beacon, 0)
+    /// The beacon proof `k` is made under: the run layer's step beacon of the trace root (as a
+    /// run root word), the drawn beacon and `k`, below 2^93.
+    pub fn proof_beacon(&self, k: u64) -> Fr {
+        step_beacon(&Word::of_fr(&self.trace_root), &self.beacon, k)
     }
 }
 

@@ -175,58 +175,75 @@ pub struct Layout {
     pub ops: Vec<OpDesc>,
 }
 
-/// The layout of step `step` of `cfg` over a dataset committed with header `dataset`.
-pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u64) -> Layout {
-    let n_layers = cfg.layers();
-    let b = cfg.batch;
-    let (mut roles, mut headers) = (vec![Role::Dataset], vec![dataset]);
-    let mut push = |role: Role, dtype: DType, rows: usize, cols: usize| {
-        roles.push(role);
-        headers.push(TensorHeader {
+/// A tensor table being built: slot 0 the dataset, then each pushed role with its header.
+struct Table {
+    roles: Vec<Role>,
+    headers: Vec<TensorHeader>,
+}
+
+impl Table {
+    fn new(dataset: TensorHeader) -> Self {
+        Self {
+            roles: vec![Role::Dataset],
+            headers: vec![dataset],
+        }
+    }
+
+    /// Appends a tensor of `role`; returns its slot.
+    fn push(&mut self, role: Role, dtype: DType, rows: usize, cols: usize) -> usize {
+        self.roles.push(role);
+        self.headers.push(TensorHeader {
             tag: role.tag(),
             dtype,
             rows,
             cols,
         });
-        headers.len() - 1
-    };
-    let input = push(Role::Input, DType::I8, b, cfg.widths[0]);
-    let labels = push(Role::Labels, DType::U8, b, 1);
-    let state = |push: &mut dyn FnMut(Role, DType, usize, usize) -> usize| -> Vec<[usize; 3]> {
+        self.headers.len() - 1
+    }
+}
+
+/// The layout of step `step` of `cfg` over a dataset committed with header `dataset`.
+pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u64) -> Layout {
+    let n_layers = cfg.layers();
+    let b = cfg.batch;
+    let mut t = Table::new(dataset);
+    let input = t.push(Role::Input, DType::I8, b, cfg.widths[0]);
+    let labels = t.push(Role::Labels, DType::U8, b, 1);
+    let state = |t: &mut Table| -> Vec<[usize; 3]> {
         (0..n_layers)
             .map(|l| {
                 let (k, n, l) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
                 [
-                    push(Role::Master(l), DType::I16, n, k),
-                    push(Role::Weight(l), DType::I8, n, k),
-                    push(Role::Bias(l), DType::I32, n, 1),
+                    t.push(Role::Master(l), DType::I16, n, k),
+                    t.push(Role::Weight(l), DType::I8, n, k),
+                    t.push(Role::Bias(l), DType::I32, n, 1),
                 ]
             })
             .collect()
     };
-    let state_in = state(&mut push);
+    let state_in = state(&mut t);
     let mut act = Vec::new();
     let mut err = Vec::new();
     // The gradients are computed but not committed: an update's sample recomputes its gradient
     // element from the committed error and input columns (`ops::sgd_update`, `ops::bias_update`).
     for l in 0..n_layers {
         let (n, l16) = (cfg.widths[l + 1], l as u16);
-        act.push(push(Role::Act(l16), DType::I8, b, n));
-        err.push(push(Role::Err(l16), DType::I8, b, n));
+        act.push(t.push(Role::Act(l16), DType::I8, b, n));
+        err.push(t.push(Role::Err(l16), DType::I8, b, n));
     }
-    let state_out = state(&mut push);
+    let state_out = state(&mut t);
     // Transposes of the operands read by column (see `ops::transpose`).
-    let input_t = push(Role::InputT, DType::I8, cfg.widths[0], b);
+    let input_t = t.push(Role::InputT, DType::I8, cfg.widths[0], b);
     let act_t: Vec<usize> = (0..n_layers - 1)
-        .map(|l| push(Role::ActT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .map(|l| t.push(Role::ActT(l as u16), DType::I8, cfg.widths[l + 1], b))
         .collect();
     let err_t: Vec<usize> = (0..n_layers)
-        .map(|l| push(Role::ErrT(l as u16), DType::I8, cfg.widths[l + 1], b))
+        .map(|l| t.push(Role::ErrT(l as u16), DType::I8, cfg.widths[l + 1], b))
         .collect();
     let weight_t: Vec<Option<usize>> = (0..n_layers)
         .map(|l| {
             (l > 0).then(|| {
-                push(
+                t.push(
                     Role::WeightT(l as u16),
                     DType::I8,
                     cfg.widths[l],
@@ -309,8 +326,8 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
         ));
     }
     Layout {
-        roles,
-        headers,
+        roles: t.roles,
+        headers: t.headers,
         ops,
     }
 }
@@ -323,33 +340,23 @@ pub fn layout(cfg: &ModelConfig, dataset: TensorHeader, data_seed: u64, step: u6
 pub fn infer_layout(cfg: &ModelConfig, dataset: TensorHeader) -> Layout {
     let n_layers = cfg.layers();
     let q = dataset.rows;
-    let (mut roles, mut headers) = (vec![Role::Dataset], vec![dataset]);
-    let mut push = |role: Role, dtype: DType, rows: usize, cols: usize| {
-        roles.push(role);
-        headers.push(TensorHeader {
-            tag: role.tag(),
-            dtype,
-            rows,
-            cols,
-        });
-        headers.len() - 1
-    };
-    let input = push(Role::Input, DType::I8, q, cfg.widths[0]);
-    let labels = push(Role::Labels, DType::U8, q, 1);
+    let mut t = Table::new(dataset);
+    let input = t.push(Role::Input, DType::I8, q, cfg.widths[0]);
+    let labels = t.push(Role::Labels, DType::U8, q, 1);
     let model: Vec<[usize; 2]> = (0..n_layers)
         .map(|l| {
             let (k, n, l) = (cfg.widths[l], cfg.widths[l + 1], l as u16);
             [
-                push(Role::Weight(l), DType::I8, n, k),
-                push(Role::Bias(l), DType::I32, n, 1),
+                t.push(Role::Weight(l), DType::I8, n, k),
+                t.push(Role::Bias(l), DType::I32, n, 1),
             ]
         })
         .collect();
     let act: Vec<usize> = (0..n_layers)
-        .map(|l| push(Role::Act(l as u16), DType::I8, q, cfg.widths[l + 1]))
+        .map(|l| t.push(Role::Act(l as u16), DType::I8, q, cfg.widths[l + 1]))
         .collect();
-    let pred = push(Role::Pred, DType::I16, q, 1);
-    let correct = push(Role::Correct, DType::U8, q, 1);
+    let pred = t.push(Role::Pred, DType::I16, q, 1);
+    let correct = t.push(Role::Correct, DType::U8, q, 1);
     let op = |kind, params, inputs, outputs| OpDesc {
         kind,
         params,
@@ -382,8 +389,8 @@ pub fn infer_layout(cfg: &ModelConfig, dataset: TensorHeader) -> Layout {
         vec![pred, correct],
     ));
     Layout {
-        roles,
-        headers,
+        roles: t.roles,
+        headers: t.headers,
         ops,
     }
 }

@@ -525,17 +525,13 @@ pub fn trace_of(inputs: &TraceInputs) -> Result<(trace::Trace, commit::Fr)> {
     Ok((t, beacon))
 }
 
-/// Trains and commits the step `inputs` describes and derives its samples and public inputs.
-pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
-    let (t, beacon) = trace_of(inputs)?;
-    let (header, dataset_root) = (t.header, t.header.dataset_root);
-    let m = trace::Manifest::of(&t);
-    let samples = t
-        .samples(beacon, &inputs.sampling)
+/// Each sample's op, block and opened rows (`check::rows_needed`).
+fn sample_rows(m: &trace::Manifest, samples: &[sampling::Sample]) -> Result<Vec<SampleRows>> {
+    samples
         .iter()
         .map(|s| {
-            let rows = check::rows_needed(&m, s).map_err(|e| check::malformed(s, e))?;
-            let block = check::block_of(&m, s);
+            let rows = check::rows_needed(m, s).map_err(|e| check::malformed(s, e))?;
+            let block = check::block_of(m, s);
             Ok(SampleRows {
                 j: s.j,
                 op: s.op,
@@ -545,7 +541,28 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
                 rows,
             })
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// Every tensor's role, Merkle root and tensor root, in table order.
+fn tensor_roots(t: &trace::Trace) -> Vec<TensorRoots> {
+    t.roles
+        .iter()
+        .zip(&t.tensors)
+        .map(|(&role, c)| TensorRoots {
+            role,
+            merkle_root: c.merkle_root,
+            root: c.root,
+        })
+        .collect()
+}
+
+/// Trains and commits the step `inputs` describes and derives its samples and public inputs.
+pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
+    let (t, beacon) = trace_of(inputs)?;
+    let (header, dataset_root) = (t.header, t.header.dataset_root);
+    let m = trace::Manifest::of(&t);
+    let samples = sample_rows(&m, &t.samples(beacon, &inputs.sampling))?;
     let challenge = sampling::challenge(beacon, header.worker).ok_or(CoreError::ChallengeRange)?;
     Ok(TraceOutputs {
         arch_id: header.arch_id,
@@ -557,16 +574,7 @@ pub fn trace_outputs(inputs: &TraceInputs) -> Result<TraceOutputs> {
             inputs.images.rows(),
         ),
         header_digest: header.digest(),
-        tensors: t
-            .roles
-            .iter()
-            .zip(&t.tensors)
-            .map(|(&role, c)| TensorRoots {
-                role,
-                merkle_root: c.merkle_root,
-                root: c.root,
-            })
-            .collect(),
+        tensors: tensor_roots(&t),
         op_digests: t.ops.iter().map(layout::OpDesc::digest).collect(),
         trace_root: t.root,
         fiat_shamir_beacon: beacon,
@@ -615,7 +623,7 @@ pub struct InferOutputs {
     pub predictions: Vec<u32>,
     /// The correctness bits.
     pub correct: Vec<u32>,
-    /// The proof's beacon (`InferChallenge::proof_beacon`).
+    /// The first proof's beacon (`InferChallenge::proof_beacon(0)`).
     #[serde(with = "commit::fr_hex")]
     pub proof_beacon: Fr,
     /// The queries proven whole, one per group of samples.
@@ -655,39 +663,17 @@ pub fn infer_outputs(inputs: &InferInputs) -> Result<InferOutputs> {
         tr.root,
         crate::run::ChallengeSource::BlockHash,
         inputs.beacon,
+        1,
     );
-    let beacon = c.proof_beacon();
+    let beacon = c.proof_beacon(0);
     let chosen = tr.samples(beacon, &inputs.sampling);
-    let samples = chosen
-        .iter()
-        .map(|s| {
-            let rows = check::rows_needed(&m, s).map_err(|e| check::malformed(s, e))?;
-            let block = check::block_of(&m, s);
-            Ok(SampleRows {
-                j: s.j,
-                op: s.op,
-                cell: s.cell,
-                block_rows: block.rows,
-                block_cols: block.cols,
-                rows,
-            })
-        })
-        .collect::<Result<_>>()?;
+    let samples = sample_rows(&m, &chosen)?;
     let challenge =
         sampling::challenge(beacon, tr.header.worker).ok_or(CoreError::ChallengeRange)?;
     Ok(InferOutputs {
         queries_root: q.root,
         header_digest: tr.header.digest(),
-        tensors: tr
-            .roles
-            .iter()
-            .zip(&tr.tensors)
-            .map(|(&role, c)| TensorRoots {
-                role,
-                merkle_root: c.merkle_root,
-                root: c.root,
-            })
-            .collect(),
+        tensors: tensor_roots(&tr),
         op_digests: tr.ops.iter().map(layout::OpDesc::digest).collect(),
         trace_root: tr.root,
         predictions: t.pred,

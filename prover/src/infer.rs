@@ -283,14 +283,14 @@ pub fn infer(a: &InferArgs, notice: &mut dyn FnMut(String)) -> Result<InferRepor
 /// What answering an inference challenge reports.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct InferResponse {
-    /// The bundle written.
-    pub bundle: PathBuf,
-    /// The queries proven whole.
+    /// The bundles written, one per proof the challenge asks for.
+    pub bundles: Vec<PathBuf>,
+    /// The queries proven whole, proof by proof.
     pub checked: Vec<u64>,
     /// Seconds recomputing and recommitting.
     pub replay_seconds: f64,
-    /// Seconds proving.
-    pub prove_seconds: f64,
+    /// Seconds proving, per proof.
+    pub prove_seconds: Vec<f64>,
     /// Peak resident memory, bytes.
     pub peak_bytes: u64,
 }
@@ -302,6 +302,7 @@ pub fn block_challenge(dir: &Path, hash: &BlockHash, out: &Path) -> Result<PathB
         &dir.join("inference.json"),
         ChallengeSource::BlockHash,
         Word(hash.0),
+        1,
     )?;
     std::fs::create_dir_all(out).map_err(io(out))?;
     let path = out.join("challenge.json");
@@ -316,7 +317,7 @@ pub fn is_inference_dir(dir: &Path) -> bool {
 
 /// Answers a challenge of the inference in `dir`: recomputes the trace on the CPU reference from
 /// the private copies (refusing a root that is not the file's), proves it under the challenge's
-/// proof beacon and writes `out/inference-proof.json`.
+/// proof beacons and writes `out/inference-proof-KKK.json`, one per proof it asks for.
 pub fn respond(dir: &Path, challenge: &Path, keys: &Path, out: &Path) -> Result<InferResponse> {
     let file = spotproof_verifier::infer::read_inference(&dir.join("inference.json"))?;
     let c: InferChallenge = spotproof_verifier::infer::read_infer_challenge(challenge)?;
@@ -349,32 +350,44 @@ pub fn respond(dir: &Path, challenge: &Path, keys: &Path, out: &Path) -> Result<
     let replay_seconds = t0.elapsed().as_secs_f64();
     let class = Class::by_name(&file.class)?;
     let (pk, key_files) = prove::load_pk(class, keys)?;
-    let beacon = Beacon::new(c.proof_beacon())
-        .ok_or_else(|| usage("--challenge", "a proof beacon above 2^93"))?;
-    let t1 = Instant::now();
-    let b = prove::prove_trace(
-        &pk,
-        &key_files,
-        &model.config,
-        &tr,
-        beacon,
-        BeaconSource::External,
-    )?;
-    let prove_seconds = t1.elapsed().as_secs_f64();
+    if !(1..=spotproof_core::infer::MAX_PROOFS).contains(&c.proofs) {
+        return Err(usage(
+            "--challenge",
+            format!("{} proofs asked for", c.proofs),
+        ));
+    }
     std::fs::create_dir_all(out).map_err(io(out))?;
-    let bundle = out.join("inference-proof.json");
-    b.write(&bundle).map_err(io(&bundle))?;
-    let n = tr.ops.len().max(1);
-    Ok(InferResponse {
-        bundle,
-        checked: tr
-            .samples(beacon.fr(), &class.sampling())
-            .iter()
-            .step_by(n)
-            .map(|s| s.cell)
-            .collect(),
+    let mut r = InferResponse {
+        bundles: Vec::new(),
+        checked: Vec::new(),
         replay_seconds,
-        prove_seconds,
-        peak_bytes: crate::run::peak_rss(),
-    })
+        prove_seconds: Vec::new(),
+        peak_bytes: 0,
+    };
+    let n = tr.ops.len().max(1);
+    for k in 0..c.proofs {
+        let beacon = Beacon::new(c.proof_beacon(k))
+            .ok_or_else(|| usage("--challenge", "a proof beacon above 2^93"))?;
+        let t1 = Instant::now();
+        let b = prove::prove_trace(
+            &pk,
+            &key_files,
+            &model.config,
+            &tr,
+            beacon,
+            BeaconSource::External,
+        )?;
+        r.prove_seconds.push(t1.elapsed().as_secs_f64());
+        let bundle = out.join(format!("inference-proof-{k:03}.json"));
+        b.write(&bundle).map_err(io(&bundle))?;
+        r.bundles.push(bundle);
+        r.checked.extend(
+            tr.samples(beacon.fr(), &class.sampling())
+                .iter()
+                .step_by(n)
+                .map(|s| s.cell),
+        );
+    }
+    r.peak_bytes = crate::run::peak_rss();
+    Ok(r)
 }

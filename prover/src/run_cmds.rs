@@ -142,12 +142,14 @@ pub fn respond_inference(
     if json {
         outln!("{}", serde_json::to_string(&r)?)?;
     } else {
-        outln!("{}", r.bundle.display())?;
+        for b in &r.bundles {
+            outln!("{}", b.display())?;
+        }
     }
     cli::errln(format_args!(
         "queries {:?} proven whole in {:.1} s; peak memory {:.0} MiB",
         r.checked,
-        r.prove_seconds,
+        r.prove_seconds.iter().sum::<f64>(),
         r.peak_bytes as f64 / (1u64 << 20) as f64
     ));
     Ok(Outcome::Verified)

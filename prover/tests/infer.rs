@@ -164,7 +164,7 @@ fn evaluated() -> &'static Evaluated {
             s(&proofs),
         ]));
         let bundle = PathBuf::from(printed.trim());
-        assert_eq!(bundle, proofs.join("inference-proof.json"));
+        assert_eq!(bundle, proofs.join("inference-proof-000.json"));
         Evaluated {
             out,
             challenge,
@@ -239,7 +239,7 @@ fn an_evaluation_is_proven_and_audited_against_its_run_and_test_set() {
     );
     // The same bundle through `verify`, under the challenge's proof beacon and the file's root.
     let c: InferChallenge = serde_json::from_slice(&std::fs::read(&e.challenge).unwrap()).unwrap();
-    let beacon = spotproof_core::commit::to_hex(&c.proof_beacon());
+    let beacon = spotproof_core::commit::to_hex(&c.proof_beacon(0));
     let root = spotproof_core::commit::to_hex(&file.trace_root);
     let vk = vk();
     ok(&validator(&[
@@ -389,7 +389,7 @@ fn inference_without_labels_answers_a_block_hash() {
     let text = ok(&audit(
         &out.join("inference.json"),
         &ch,
-        &proofs.join("inference-proof.json"),
+        &proofs.join("inference-proof-000.json"),
         &["--run", s(&f.run_dir.join("run.json"))],
     ));
     assert!(text.contains("predictions on queries"), "{text}");
@@ -399,7 +399,7 @@ fn inference_without_labels_answers_a_block_hash() {
         &audit(
             &out.join("inference.json"),
             &evaluated().challenge,
-            &proofs.join("inference-proof.json"),
+            &proofs.join("inference-proof-000.json"),
             &[],
         ),
         "a challenge of another inference",
@@ -509,7 +509,7 @@ fn bad_input_is_a_one_line_error() {
         s(&e.bundle),
         s(&e.bundle),
     ]);
-    usage_error(&two, "exactly one bundle");
+    usage_error(&two, "the challenge asks for 1 proofs, 2 bundles given");
     let train_vk = f.keys.join(format!("{CLASS}.vk"));
     usage_error(
         &validator(&[
@@ -523,5 +523,66 @@ fn bad_input_is_a_one_line_error() {
             s(&e.bundle),
         ]),
         "not the inference file's class",
+    );
+}
+
+#[test]
+fn more_proofs_check_more_queries_and_each_answers_its_own_beacon() {
+    let (f, e) = (fixture(), evaluated());
+    let inf = e.out.join("inference.json");
+    let ch = f.dir.join("two-proofs.json");
+    ok(&validator(&[
+        "challenge",
+        "--inference",
+        s(&inf),
+        "--proofs",
+        "2",
+        "--random",
+        "--out",
+        s(&ch),
+    ]));
+    let proofs = f.dir.join("two-proofs");
+    let printed = ok(&worker(&[
+        "respond",
+        "--run",
+        s(&e.out),
+        "--challenge",
+        s(&ch),
+        "--keys",
+        s(&f.keys),
+        "--out",
+        s(&proofs),
+    ]));
+    let bundles: Vec<PathBuf> = printed.lines().map(PathBuf::from).collect();
+    assert_eq!(bundles.len(), 2);
+    // Given in either order.
+    let o = audit(&inf, &ch, &bundles[1], &[s(&bundles[0]), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(
+        (v["proofs"].as_u64(), v["groups"].as_u64()),
+        (Some(2), Some(8))
+    );
+    assert_eq!(v["checked"].as_array().unwrap().len(), 8);
+    // One proof twice answers one beacon only; one proof short is a usage error.
+    rejected(
+        &audit(&inf, &ch, &bundles[0], &[s(&bundles[0])]),
+        "not under a proof beacon of the challenge, or one already answered",
+    );
+    usage_error(
+        &audit(&inf, &ch, &bundles[0], &[]),
+        "the challenge asks for 2 proofs, 1 bundles given",
+    );
+    usage_error(
+        &validator(&[
+            "challenge",
+            "--inference",
+            s(&inf),
+            "--proofs",
+            "0",
+            "--random",
+            "--out",
+            s(&ch),
+        ]),
+        "0 proofs",
     );
 }

@@ -40,6 +40,16 @@ Calibration (``--calibration resources``, the default) picks scale 13 and 2^20 r
 graph (896,368 rows used); ``--quick`` keeps ``gen_settings``' scale 7 and 2^17 rows, which
 spreads the same rows over more columns (bigger proof, smaller SRS).
 
+Inference mode (``--inference --batch B``) proves the forward pass alone instead, ``z =
+relu(x·W1 + b1)·W2 + b2`` for the first B digits rows, with the same weights (graph inputs, so
+public by default, like x and the logits z): ``B·(64·128 + 128·10)`` MACs, every one checked.
+Its files go to ``<work>/ezkl-inference-b<B>``; the SRS is shared with the training mode's
+(``<work>/ezkl/kzg-<logrows>.srs``). Spotproof's column reads "not measured" there (its inference
+is measured apart). ``--evm`` adds EZKL's Solidity verifier (``create_evm_verifier``) and the gas
+of one ``verifyProof`` transaction, measured by ``gas.mjs`` (solc-js and an in-memory ethereumjs
+EVM, from npm; ``create_evm_verifier``'s own solc download is not needed). Calibration gives
+scale 13 and 2^16 rows at batch 1, 2^18 at batch 32.
+
 Every EZKL phase runs in its own child process, so that its time and its peak resident memory
 (``ru_maxrss`` of that child) are its own. Files go to ``--work`` (default ``.work`` beside this
 script). Run ``python side_by_side.py --help`` for the options; ``README.md`` says how to set up.
@@ -77,6 +87,12 @@ def step_macs(widths=WIDTHS, batch=BATCH) -> int:
     k, h, n = widths
     forward = batch * (k * h + h * n)
     return 2 * forward + batch * n * h
+
+
+def forward_macs(batch: int, widths=WIDTHS) -> int:
+    """Multiply-accumulates of the forward pass alone (inference mode): batch·(64·128 + 128·10)."""
+    k, h, n = widths
+    return batch * (k * h + h * n)
 
 
 def spotproof_checked_macs(samples: int, widths=WIDTHS, batch=BATCH) -> int:
@@ -188,8 +204,45 @@ def build_onnx(path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def step_data():
-    """The first 32 digits rows (pixels /16), their one-hot labels, and seeded weights."""
+def build_onnx_inference(path: Path, batch: int) -> None:
+    """Writes the forward pass alone as an ONNX graph (inference mode): inputs x (batch×64),
+    W1, b1, W2, b2; output the logits z = relu(x·W1 + b1)·W2 + b2 (batch×10). The weights are
+    graph inputs, as in the training graph, so they take ``--input-visibility`` too."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    k, h, n = WIDTHS
+    f = TensorProto.FLOAT
+    inputs = [
+        helper.make_tensor_value_info("x", f, [batch, k]),
+        helper.make_tensor_value_info("W1", f, [k, h]),
+        helper.make_tensor_value_info("b1", f, [1, h]),
+        helper.make_tensor_value_info("W2", f, [h, n]),
+        helper.make_tensor_value_info("b2", f, [1, n]),
+    ]
+    outputs = [helper.make_tensor_value_info("z", f, [batch, n])]
+    node = helper.make_node
+    nodes = [
+        node("MatMul", ["x", "W1"], ["xW1"]),
+        node("Add", ["xW1", "b1"], ["a1"]),
+        node("Relu", ["a1"], ["h1"]),
+        node("MatMul", ["h1", "W2"], ["hW2"]),
+        node("Add", ["hW2", "b2"], ["z"]),
+    ]
+    graph = helper.make_graph(nodes, "digits_forward", inputs, outputs)
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 13)],
+        producer_name="spotproof scripts/ezkl/side_by_side.py --inference",
+    )
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
+def step_data(batch: int = BATCH):
+    """The first ``batch`` (32) digits rows (pixels /16), their one-hot labels, and seeded
+    weights (the same for every batch size)."""
     import numpy as np
 
     rows = []
@@ -202,8 +255,10 @@ def step_data():
                 rows.append([int(c) for c in cells])
             except ValueError:
                 continue
-            if len(rows) == BATCH:
+            if len(rows) == batch:
                 break
+    if len(rows) < batch:
+        raise SystemExit(f"data/digits.csv.gz has only {len(rows)} rows, fewer than the batch {batch}")
     a = np.array(rows, dtype=np.int64)
     x = a[:, :-1].astype(np.float64) / 16.0
     onehot = np.eye(WIDTHS[-1])[a[:, -1]]
@@ -230,6 +285,13 @@ def reference_step(x, onehot, w1, b1, w2, b2):
         w2 - LR * (h1.T @ e),
         b2 - LR * e.sum(0, keepdims=True),
     ]
+
+
+def reference_forward(x, w1, b1, w2, b2):
+    """The inference graph's arithmetic in float64: the logits."""
+    import numpy as np
+
+    return [np.maximum(x @ w1 + b1, 0) @ w2 + b2]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -274,6 +336,16 @@ def phase(name: str, args: dict) -> None:
         ok = True
     elif name == "verify":
         ok = ezkl.verify(args["proof"], args["settings"], args["vk"], args["srs"])
+    elif name == "create_evm_verifier":
+        import asyncio
+
+        async def render():
+            return await ezkl.create_evm_verifier(args["vk"], args["settings"], args["sol"], args["abi"], args["srs"], False)
+
+        ok = asyncio.run(render())
+    elif name == "encode_evm_calldata":
+        ezkl.encode_evm_calldata(args["proof"], args["calldata"], None)
+        ok = True
     elif name == "mock":
         ok = ezkl.mock(args["witness"], args["compiled"])
     else:
@@ -337,18 +409,28 @@ def ezkl_phase(name: str, args: dict, env: dict, log) -> dict:
 # The two systems
 
 
-def measure_ezkl(work: Path, a, log) -> dict:
+def measure_ezkl(work: Path, a, log, srs_dir: Path | None = None) -> dict:
+    """Proves the training step (or, with ``a.inference``, the forward pass of ``a.batch``
+    rows) with EZKL. The SRS is looked up in, and written to, ``srs_dir`` (default ``work``)."""
     import ezkl  # noqa: F401  (fail early, before the graph is built, if it is missing)
     import numpy as np
     from importlib.metadata import version
 
     work.mkdir(parents=True, exist_ok=True)
+    srs_dir = srs_dir or work
+    srs_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, EZKL_REPO_PATH=str(work / "ezkl-home"))
     p = {n: str(work / n) for n in ["step.onnx", "input.json", "settings.json", "step.compiled", "pk.key", "vk.key", "witness.json", "proof.json"]}
 
     log(f"EZKL {version('ezkl')} (onnx {version('onnx')}), work dir {work}")
-    build_onnx(Path(p["step.onnx"]))
-    data = step_data()
+    if a.inference:
+        # The same file names as the training step's, in a directory of their own.
+        build_onnx_inference(Path(p["step.onnx"]), a.batch)
+        step = step_data(a.batch)
+        data = [step[0], step[2], step[3], step[4], step[5]]  # x, W1, b1, W2, b2 (no labels)
+    else:
+        build_onnx(Path(p["step.onnx"]))
+        data = step_data()
     Path(p["input.json"]).write_text(json.dumps({"input_data": [t.reshape(-1).tolist() for t in data]}))
 
     res = {"version": version("ezkl")}
@@ -370,7 +452,7 @@ def measure_ezkl(work: Path, a, log) -> dict:
     log(f"  settings: {json.dumps(res['settings'])}, num_rows {res['num_rows']}")
     res["compile_circuit"] = ezkl_phase("compile_circuit", {"model": p["step.onnx"], "compiled": p["step.compiled"], "settings": p["settings.json"]}, env, log)
     # An SRS depends only on its size: one made by an earlier run is reused.
-    p["kzg.srs"] = str(work / f"kzg-{res['logrows']}.srs")
+    p["kzg.srs"] = str(srs_dir / f"kzg-{res['logrows']}.srs")
     if Path(p["kzg.srs"]).is_file():
         res["gen_srs"] = None
         log(f"  gen_srs              reusing {p['kzg.srs']}")
@@ -390,7 +472,15 @@ def measure_ezkl(work: Path, a, log) -> dict:
     # How far EZKL's fixed point is from the float step.
     w = json.loads(Path(p["witness.json"]).read_text())
     outs = (w.get("pretty_elements") or {}).get("rescaled_outputs")
-    if outs:
+    if outs and a.inference:
+        (ref,) = reference_forward(*data)
+        got = np.array(outs[0], dtype=float).reshape(ref.shape)
+        res["max_abs_error"] = float(np.max(np.abs(got - ref)))
+        res["max_abs_logit"] = float(np.max(np.abs(ref)))
+        res["argmax_agree"] = int(np.sum(got.argmax(1) == ref.argmax(1)))
+        log(f"  logits vs float64: max |error| {res['max_abs_error']:.4g} (largest |logit| {res['max_abs_logit']:.4g}), "
+            f"argmax equal in {res['argmax_agree']}/{a.batch} rows")
+    elif outs:
         ref = reference_step(*data)
         err = max(float(np.max(np.abs(np.array(o, dtype=float).reshape(-1) - r.reshape(-1)))) for o, r in zip(outs, ref))
         delta = max(float(np.max(np.abs(r - d))) for r, d in zip(ref, [data[2], data[3], data[4], data[5]]))
@@ -398,6 +488,42 @@ def measure_ezkl(work: Path, a, log) -> dict:
         res["max_update"] = delta
         log(f"  updated weights vs float64: max |error| {err:.4g} (largest update {delta:.4g})")
     return res
+
+
+def measure_gas(work: Path, ez: dict, log) -> dict:
+    """EZKL's Solidity verifier and its gas (``--evm``). ``create_evm_verifier`` renders
+    ``Verifier.sol`` and then compiles it with a solc binary that it downloads; where that fails
+    (no solc, no network) the rendered file is used as it is. ``gas.mjs`` compiles it with solc-js
+    and runs deploy + ``verifyProof`` in an in-memory EVM; its JSON line is returned."""
+    import shutil
+
+    p = {n: str(work / n) for n in ["vk.key", "settings.json", "proof.json", "Verifier.sol", "abi.json", "calldata.bin"]}
+    srs = str(work.parent / "ezkl" / f"kzg-{ez['logrows']}.srs")
+    node = shutil.which("node")
+    if not node or not (HERE / "node_modules" / "solc").is_dir():
+        return {"skipped": "not measured (needs node and `npm ci` in scripts/ezkl)"}
+    Path(p["Verifier.sol"]).unlink(missing_ok=True)
+    r = run_measured([sys.executable, str(Path(__file__).resolve()), "--phase", "create_evm_verifier",
+                      json.dumps({"vk": p["vk.key"], "settings": p["settings.json"], "sol": p["Verifier.sol"], "abi": p["abi.json"], "srs": srs})])
+    if not Path(p["Verifier.sol"]).is_file():
+        sys.stderr.write(r["err"][-4000:])
+        return {"skipped": "failed: create_evm_verifier wrote no Verifier.sol"}
+    log(f"  create_evm_verifier  wall {r['wall']:8.2f} s ({'ok' if r['rc'] == 0 else 'rendered; its own solc step failed, compiled with solc-js instead'})")
+    r = run_measured([sys.executable, str(Path(__file__).resolve()), "--phase", "encode_evm_calldata",
+                      json.dumps({"proof": p["proof.json"], "calldata": p["calldata.bin"]})])
+    if r["rc"] != 0:
+        sys.stderr.write(r["err"][-4000:])
+        return {"skipped": "failed: encode_evm_calldata"}
+    r = run_measured([node, str(HERE / "gas.mjs"), p["Verifier.sol"], p["calldata.bin"]])
+    if r["rc"] != 0:
+        sys.stderr.write(r["err"][-4000:])
+        return {"skipped": "failed: gas.mjs (see stderr)"}
+    g = json.loads(r["out"].strip().splitlines()[-1])
+    log(f"  verifyProof gas      {g['gas_used']:,} (execution {g['execution_gas']:,}, calldata {g['calldata_bytes']:,} B), "
+        f"verified {g['verified']}, tampered instance rejected {g['tampered_rejected']}, bytecode {g['bytecode_bytes']:,} B")
+    if not g["verified"]:
+        return dict(g, gas_used=None, skipped=f"failed: the verifier contract did not accept the proof ({g.get('error')})")
+    return g
 
 
 def proof_bytes(proof: dict) -> int | None:
@@ -510,6 +636,46 @@ def table(ez: dict | None, sp: dict | None) -> str:
     return "\n".join(head + rows)
 
 
+def inference_table(ez: dict, batch: int) -> str:
+    """The inference mode's table: EZKL measured, spotproof's column "not measured" (its
+    inference numbers are measured apart, with the Rust binaries)."""
+    macs = forward_macs(batch)
+    nm = "not measured"
+    t = ez["prove"]["seconds"]
+    peak = max(r["rss"] for r in ez.values() if isinstance(r, dict) and "rss" in r)
+    gas = ez.get("gas") or {}
+    rows = []
+
+    def row(name, e):
+        rows.append(f"| {name} | {nm} | {e} |")
+
+    row("system", f"EZKL {ez['version']} (Halo2, KZG, BN254, 2^{ez['logrows']} rows, {ez['num_rows']:,} used; "
+        f"scale {ez['settings']['input_scale']})")
+    row("what a proof checks", f"the whole forward pass of {batch} row(s), every logit")
+    row("MACs", f"{macs:,} = {batch}·(64·128 + 128·10), all checked")
+    row("**checked MACs per proving second**", f"{macs / t:,.0f}")
+    row("**setup time**", f"{fmt_s(ez['setup']['seconds'])} (`setup`; + `gen_srs` "
+        f"{fmt_s(ez['gen_srs']['seconds']) if ez['gen_srs'] else 'reused'})")
+    row("**proving key**", fmt_b(ez["sizes"]["pk.key"]))
+    row("verifying key", fmt_b(ez["sizes"]["vk.key"]))
+    row("**SRS**", fmt_b(ez["sizes"]["kzg.srs"]) + f" (2^{ez['logrows']}, local, single-party)")
+    row("**proving time**", fmt_s(t) + " (`prove`, key loading included)")
+    row("witness generation", fmt_s(ez["gen_witness"]["seconds"]) + " (`gen_witness`)")
+    row("**proof size**", fmt_b(ez["proof_bytes"]) + f"; proof file {ez['sizes']['proof.json']:,} B with "
+        f"{ez['instances']:,} public instances")
+    row("**verification time**", fmt_s(ez["verify"]["seconds"]) + " (`verify`, keys and SRS read included)")
+    row("**peak RSS while proving**", fmt_b(ez["prove"]["rss"]))
+    row("peak RSS, any phase", fmt_b(peak))
+    if gas.get("gas_used") is not None:
+        row("**on-chain verification gas**", f"{gas['gas_used']:,} (one `verifyProof` transaction, Prague: 21,000 + "
+            f"calldata {gas['calldata_bytes']:,} B + execution {gas['execution_gas']:,}); verifier bytecode "
+            f"{gas['bytecode_bytes']:,} B{' (over EIP-170)' if gas['over_eip170'] else ''}, deployment {gas['deploy_gas']:,} gas")
+    else:
+        row("on-chain verification gas", gas.get("skipped", "not measured (give --evm)"))
+    head = ["| measurement | spotproof | EZKL |", "|---|---|---|"]
+    return "\n".join(head + rows)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--spotproof-bin", type=Path, help="directory with release builds of spotproof-worker and spotproof-validator (e.g. target/release); without it spotproof's column is not measured")
@@ -520,6 +686,10 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="skip calibration (same as --calibration none)")
     ap.add_argument("--skip-ezkl", action="store_true", help="measure spotproof only")
     ap.add_argument("--json", type=Path, help="also write every measurement to this file")
+    ap.add_argument("--inference", action="store_true", help="prove the forward pass only (h = relu(x·W1 + b1), z = h·W2 + b2) of --batch rows with EZKL; spotproof's column reads \"not measured\"")
+    ap.add_argument("--batch", type=int, default=BATCH, help="rows of x in --inference mode (default: 32)")
+    ap.add_argument("--evm", action="store_true", help="in --inference mode, also render EZKL's Solidity verifier and measure its verification gas (needs node and the npm packages of package.json)")
+    ap.add_argument("--evm-only", action="store_true", help="in --inference mode, only measure the gas of the proof an earlier run of the same --batch left in the work dir (and add it to --json's file, if that exists)")
     ap.add_argument("--phase", nargs=2, metavar=("NAME", "ARGS"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.phase:
@@ -531,6 +701,10 @@ def main() -> int:
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
+    if a.inference:
+        return main_inference(a, log)
+    if a.batch != BATCH or a.evm or a.evm_only:
+        raise SystemExit("--batch, --evm and --evm-only are for --inference only (the training step has batch 32)")
     t0 = time.perf_counter()
     ez = None if a.skip_ezkl else measure_ezkl(a.work / "ezkl", a, log)
     sp = measure_spotproof(a.spotproof_bin.resolve(), a.work / "spotproof", log) if a.spotproof_bin else None
@@ -543,6 +717,43 @@ def main() -> int:
     if a.json:
         strip = lambda d: {k: (strip(v) if isinstance(v, dict) else v) for k, v in d.items() if k not in ("out", "err")}
         a.json.write_text(json.dumps({"ezkl": ez and strip(ez), "spotproof": sp and strip(sp)}, indent=2, default=str))
+    return 0
+
+
+def main_inference(a, log) -> int:
+    if a.spotproof_bin or a.skip_ezkl:
+        raise SystemExit("--inference measures EZKL only (spotproof's inference is measured apart)")
+    if a.batch < 1:
+        raise SystemExit("--batch must be at least 1")
+    work = a.work / f"ezkl-inference-b{a.batch}"
+    if a.evm_only:
+        settings = json.loads((work / "settings.json").read_text())
+        gas = measure_gas(work, {"logrows": settings["run_args"]["logrows"]}, log)
+        print(json.dumps(gas))
+        if a.json and a.json.is_file():
+            d = json.loads(a.json.read_text())
+            d["ezkl"]["gas"] = gas
+            a.json.write_text(json.dumps(d, indent=2, default=str))
+        return 0 if gas.get("gas_used") is not None else 1
+    load0 = os.getloadavg()
+    log(f"load average at start {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f} ({os.cpu_count()} CPUs)")
+    t0 = time.perf_counter()
+    # Each batch size has its own files; the SRS is shared with the training mode's.
+    ez = measure_ezkl(work, a, log, srs_dir=a.work / "ezkl")
+    if a.evm:
+        ez["gas"] = measure_gas(work, ez, log)
+    wall = time.perf_counter() - t0
+    load1 = os.getloadavg()
+    log(f"total wall {wall:.1f} s; load average at end {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
+    print(f"Inference, forward pass only (64-128-10 MLP, batch {a.batch}; {forward_macs(a.batch):,} MACs), "
+          f"{os.cpu_count()} CPUs, load average {load0[0]:.2f} at start and {load1[0]:.2f} at end")
+    print()
+    print(inference_table(ez, a.batch))
+    if a.json:
+        strip = lambda d: {k: (strip(v) if isinstance(v, dict) else v) for k, v in d.items() if k not in ("out", "err")}
+        a.json.write_text(json.dumps({"mode": "inference", "batch": a.batch, "macs": forward_macs(a.batch),
+                                      "load_average": {"start": load0, "end": load1}, "total_wall": wall,
+                                      "ezkl": strip(ez), "spotproof": None}, indent=2, default=str))
     return 0
 
 

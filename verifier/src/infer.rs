@@ -57,6 +57,9 @@ pub enum InferRejection {
     /// The bundle proves another trace than the file's.
     #[error("the bundle proves another trace or model than the inference file's")]
     OtherTrace,
+    /// A bundle under no proof beacon of the challenge, or the same proof given twice.
+    #[error("{0}: not under a proof beacon of the challenge, or one already answered")]
+    UnansweredBeacon(String),
     /// The bundle is rejected.
     #[error("bundle: {0}")]
     Bundle(Rejection),
@@ -88,8 +91,8 @@ pub struct InferAuditInput<'a> {
     pub challenge: &'a Path,
     /// The inference class's verifying key.
     pub vk: &'a Path,
-    /// The bundle answering the challenge.
-    pub bundle: &'a Path,
+    /// The bundles answering the challenge, one per proof it asks for (any order).
+    pub bundles: &'a [std::path::PathBuf],
     /// The training run the model must be the final state of.
     pub run: Option<&'a Path>,
     /// The test set's root, pinned by the validator (a task's, or computed once).
@@ -109,9 +112,11 @@ pub struct InferReport {
     pub run_root: Option<Word>,
     /// Queries.
     pub queries: usize,
-    /// Queries one proof checks whole (`g`).
+    /// Proofs the challenge asked for.
+    pub proofs: u64,
+    /// Queries all the proofs check whole (`g` per proof).
     pub groups: usize,
-    /// The queries the challenge had proven, in draw order.
+    /// The queries the challenge had proven, in draw order (proof by proof).
     pub checked: Vec<u64>,
     /// Whether the queries carry labels (the bits are an evaluation).
     pub labelled: bool,
@@ -165,9 +170,19 @@ pub fn challenge_of(
     path: &Path,
     source: spotproof_core::run::ChallengeSource,
     beacon: Word,
+    proofs: u64,
 ) -> Result<InferChallenge, AuditError> {
     let inf = read_inference(path)?;
-    Ok(InferChallenge::new(inf.trace_root, source, beacon))
+    if !(1..=spotproof_core::infer::MAX_PROOFS).contains(&proofs) {
+        return Err(file_err(
+            path,
+            format!(
+                "{proofs} proofs: a challenge asks for 1 to {}",
+                spotproof_core::infer::MAX_PROOFS
+            ),
+        ));
+    }
+    Ok(InferChallenge::new(inf.trace_root, source, beacon, proofs))
 }
 
 /// Audits a proven inference: the file against its layout and its committed predictions and bits,
@@ -198,7 +213,23 @@ pub fn audit_inference<R: rand::RngCore>(
             why: "not the inference file's class",
         });
     }
-    let bundle = Bundle::read(input.bundle).map_err(|e| file_err(input.bundle, e.to_string()))?;
+    if !(1..=spotproof_core::infer::MAX_PROOFS).contains(&ch.proofs)
+        || input.bundles.len() as u64 != ch.proofs
+    {
+        return Err(file_err(
+            input.challenge,
+            format!(
+                "the challenge asks for {} proofs, {} bundles given",
+                ch.proofs,
+                input.bundles.len()
+            ),
+        ));
+    }
+    let bundles = input
+        .bundles
+        .iter()
+        .map(|p| Bundle::read(p).map_err(|e| file_err(p, e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
     let m = &inf.manifest;
     let mut rejections = Vec::new();
     if m.root().ok() != Some(inf.trace_root) {
@@ -226,26 +257,46 @@ pub fn audit_inference<R: rand::RngCore>(
     if let Err(e) = inf.check_published() {
         rejections.push(InferRejection::Published(e));
     }
-    if bundle.manifest != *m || bundle.trace_root != inf.trace_root || bundle.model != inf.model {
-        rejections.push(InferRejection::OtherTrace);
-    }
-    let beacon = Beacon::new(ch.proof_beacon())
-        .ok_or_else(|| file_err(input.challenge, "a proof beacon above 2^93"))?;
-    let policy = Policy {
-        beacon: BeaconPin::Given(beacon),
-        roots: Some(vec![inf.trace_root]),
-        allow_gaps: false,
-    };
-    let report = verify_bundles(
-        &vk,
-        &[(input.bundle.to_path_buf(), bundle.clone())],
-        &policy,
-        rng,
-    )?;
-    for v in report.verdicts {
-        if let Err(r) = v.result {
-            rejections.push(InferRejection::Bundle(r));
+    let beacons = (0..ch.proofs)
+        .map(|k| {
+            Beacon::new(ch.proof_beacon(k))
+                .ok_or_else(|| file_err(input.challenge, "a proof beacon above 2^93"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut answered = vec![false; beacons.len()];
+    let mut checked = Vec::new();
+    let n_ops = m.ops.len().max(1);
+    for (path, bundle) in input.bundles.iter().zip(&bundles) {
+        if bundle.manifest != *m || bundle.trace_root != inf.trace_root || bundle.model != inf.model
+        {
+            rejections.push(InferRejection::OtherTrace);
         }
+        // Each bundle answers one proof beacon, each beacon once (a proof given twice, or one
+        // under a beacon the worker chose, answers nothing).
+        let Some(k) =
+            (0..beacons.len()).find(|&k| beacons[k].fr() == bundle.beacon && !answered[k])
+        else {
+            rejections.push(InferRejection::UnansweredBeacon(path.display().to_string()));
+            continue;
+        };
+        answered[k] = true;
+        let policy = Policy {
+            beacon: BeaconPin::Given(beacons[k]),
+            roots: Some(vec![inf.trace_root]),
+            allow_gaps: false,
+        };
+        let report = verify_bundles(&vk, &[(path.clone(), bundle.clone())], &policy, rng)?;
+        for v in report.verdicts {
+            if let Err(r) = v.result {
+                rejections.push(InferRejection::Bundle(r));
+            }
+        }
+        checked.extend(
+            m.samples(inf.trace_root, beacons[k].fr(), &vk.class.sampling())
+                .iter()
+                .step_by(n_ops)
+                .map(|s| s.cell),
+        );
     }
     let roots = model_roots(m);
     let mut run_root = None;
@@ -273,13 +324,6 @@ pub fn audit_inference<R: rand::RngCore>(
     {
         rejections.push(InferRejection::NotTestSet(to_hex(&m.header.dataset_root)));
     }
-    let n_ops = m.ops.len().max(1);
-    let checked = m
-        .samples(inf.trace_root, beacon.fr(), &vk.class.sampling())
-        .iter()
-        .step_by(n_ops)
-        .map(|s| s.cell)
-        .collect();
     let queries = inf.queries();
     let correct = inf.correct_count();
     Ok(InferReport {
@@ -288,7 +332,8 @@ pub fn audit_inference<R: rand::RngCore>(
         model: to_hex(&commit::hash(&roots)),
         run_root,
         queries,
-        groups: vk.class.groups(),
+        proofs: ch.proofs,
+        groups: vk.class.groups() * ch.proofs as usize,
         checked,
         labelled: inf.labelled,
         correct,
@@ -306,10 +351,11 @@ pub fn describe(r: &InferReport, seconds: f64) -> Vec<String> {
         "rejected"
     };
     let mut out = vec![format!(
-        "inference {} ({} queries, {} proven whole: {:?}): {verdict} ({:.1} ms)",
+        "inference {} ({} queries, {} proven whole in {} proofs: {:?}): {verdict} ({:.1} ms)",
         r.trace_root,
         r.queries,
         r.checked.len(),
+        r.proofs,
         r.checked,
         seconds * 1e3
     )];

@@ -91,6 +91,10 @@ enum Command {
         /// the queries whose forward passes must be proven.
         #[arg(long)]
         inference: Option<PathBuf>,
+        /// With --inference: proofs to ask for, each of the class's `g` queries under its own
+        /// beacon (more proofs, higher detection).
+        #[arg(long, default_value_t = 1, requires = "inference")]
+        proofs: u64,
         /// Draw the beacon from this machine's operating system (your own challenge).
         #[arg(
             long,
@@ -293,13 +297,14 @@ fn main() -> ExitCode {
         Command::Challenge {
             run,
             inference,
+            proofs,
             block_hash,
             out,
             json,
             ..
         } => match (run, inference) {
             (Some(run), _) => run_cmds::challenge(&run, block_hash, &out, json),
-            (None, Some(inf)) => run_cmds::infer_challenge(&inf, block_hash, &out, json),
+            (None, Some(inf)) => run_cmds::infer_challenge(&inf, block_hash, proofs, &out, json),
             (None, None) => Err("--run or --inference is required".into()),
         },
         Command::Audit {
@@ -311,20 +316,17 @@ fn main() -> ExitCode {
             bundles,
             json,
             ..
-        } => match &bundles[..] {
-            [bundle] => run_cmds::audit_inference(
-                &spotproof_verifier::infer::InferAuditInput {
-                    inference: &inference,
-                    challenge: &challenge,
-                    vk: &vk,
-                    bundle,
-                    run: run.as_deref(),
-                    test_root: test_root.map(|r| r.0),
-                },
-                json,
-            ),
-            _ => Err("--inference takes exactly one bundle".into()),
-        },
+        } => run_cmds::audit_inference(
+            &spotproof_verifier::infer::InferAuditInput {
+                inference: &inference,
+                challenge: &challenge,
+                vk: &vk,
+                bundles: &bundles,
+                run: run.as_deref(),
+                test_root: test_root.map(|r| r.0),
+            },
+            json,
+        ),
         Command::Audit {
             task: Some(task),
             run: Some(run),

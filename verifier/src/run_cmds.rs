@@ -24,6 +24,17 @@ fn beacon_of(block_hash: Option<BlockHash>) -> (ChallengeSource, Word) {
     }
 }
 
+/// Writes a challenge file atomically and, with `json`, prints it; returns `json`.
+fn write_challenge<T: serde::Serialize>(c: &T, out: &Path, json: bool) -> Result<bool> {
+    let mut text = serde_json::to_vec_pretty(c)?;
+    text.push(b'\n');
+    write_atomic(out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if json {
+        outln!("{}", serde_json::to_string(c)?)?;
+    }
+    Ok(json)
+}
+
 /// `challenge`: draws the challenge of a complete run and writes it.
 pub fn challenge(
     run: &Path,
@@ -34,12 +45,7 @@ pub fn challenge(
     let r = audit::read_run(run)?;
     let (source, beacon) = beacon_of(block_hash);
     let c = audit::challenge_of(run, &r, source, beacon)?;
-    let mut text = serde_json::to_vec_pretty(&c)?;
-    text.push(b'\n');
-    write_atomic(out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    if json {
-        outln!("{}", serde_json::to_string(&c)?)?;
-    } else {
+    if !write_challenge(&c, out, json)? {
         outln!(
             "challenged steps {:?} of {} (run root {}, beacon {}) -> {}",
             c.challenged.iter().map(|s| s.step).collect::<Vec<_>>(),
@@ -394,20 +400,17 @@ pub fn dispute(task_path: &Path, run_path: &Path, json: bool) -> Result<Outcome>
 pub fn infer_challenge(
     inference: &Path,
     block_hash: Option<BlockHash>,
+    proofs: u64,
     out: &Path,
     json: bool,
 ) -> Result<Outcome> {
     let (source, beacon) = beacon_of(block_hash);
-    let c = spotproof_verifier::infer::challenge_of(inference, source, beacon)?;
-    let mut text = serde_json::to_vec_pretty(&c)?;
-    text.push(b'\n');
-    write_atomic(out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    if json {
-        outln!("{}", serde_json::to_string(&c)?)?;
-    } else {
+    let c = spotproof_verifier::infer::challenge_of(inference, source, beacon, proofs)?;
+    if !write_challenge(&c, out, json)? {
         outln!(
-            "challenge of inference {} (beacon {}) -> {}",
+            "challenge of inference {} ({} proofs, beacon {}) -> {}",
             spotproof_core::commit::to_hex(&c.trace_root),
+            c.proofs,
             c.beacon,
             out.display()
         )?;
