@@ -193,7 +193,7 @@ pub const CLASSES: [Class; 14] = [
     },
 ];
 
-/// The inference catalogue, smallest first: each proof checks `S / (layers + 2)` queries whole
+/// The inference catalogue, smallest first for each number of layers: each proof checks `S / (layers + 2)` queries whole
 /// (gather, every layer, predict; `sampling::draw`), at most `batch` queries per trace.
 pub const INFER_CLASSES: [Class; 10] = [
     // Tests: models up to 32 wide, 32 queries, 4 queries per proof.
@@ -281,6 +281,17 @@ pub const INFER_CLASSES: [Class; 10] = [
         dataset_depth: 9,
         blocks: spotproof_core::sampling::infer_blocks(64, 128),
     },
+    // The MNIST model (784 → 128 → 10): a held-out split of up to 2,048 rows, 8 per proof.
+    Class {
+        name: "inf2-g8-q2048-w784x128x16",
+        kind: TraceKind::Infer,
+        layers: 2,
+        samples: 8 * 4,
+        batch: 2048,
+        widths: &[784, 128, 16],
+        dataset_depth: 11,
+        blocks: spotproof_core::sampling::infer_blocks(784, 128),
+    },
     // The digits model on large batches (up to 16,384 queries per trace), 48 per proof: the
     // model's rows are opened once for 48 queries, so two proofs (96 queries) catch 5% wrong
     // answers with ≥ 99% whatever the batch.
@@ -293,17 +304,6 @@ pub const INFER_CLASSES: [Class; 10] = [
         widths: &[64, 128, 16],
         dataset_depth: 14,
         blocks: spotproof_core::sampling::infer_blocks(64, 128),
-    },
-    // The MNIST model (784 → 128 → 10): a held-out split of up to 2,048 rows, 8 per proof.
-    Class {
-        name: "inf2-g8-q2048-w784x128x16",
-        kind: TraceKind::Infer,
-        layers: 2,
-        samples: 8 * 4,
-        batch: 2048,
-        widths: &[784, 128, 16],
-        dataset_depth: 11,
-        blocks: spotproof_core::sampling::infer_blocks(784, 128),
     },
 ];
 

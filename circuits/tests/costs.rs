@@ -16,6 +16,18 @@ fn constraints_csv_is_current() {
         .map(|l| l.split(',').nth(4).unwrap().parse().unwrap())
         .collect();
     assert!(classes.windows(2).all(|w| w[0] < w[1]));
+    // The inference catalogue is smallest first for each number of layers (`inf<L>-…`), so
+    // that `smallest_infer_for` takes the cheapest class that fits.
+    let mut last = std::collections::HashMap::new();
+    for l in now.lines().filter(|l| l.starts_with("infer,")) {
+        let f: Vec<&str> = l.split(',').collect();
+        let layers = &f[1][3..4];
+        let n: usize = f[4].parse().unwrap();
+        if let Some(&prev) = last.get(layers) {
+            assert!(prev < n, "{}: {n} constraints after {prev}", f[1]);
+        }
+        last.insert(layers.to_string(), n);
+    }
     // 7 op kinds of the trace (weight_grad and bias_grad are not sampled) and the mean.
     assert_eq!(
         now.lines().filter(|l| l.starts_with("sample,")).count(),
