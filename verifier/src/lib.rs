@@ -182,6 +182,14 @@ fn check_file(path: &Path) -> Result<VectorCheck, VerifierError> {
             None => Some("the challenge size does not fit the run".to_string()),
         };
         ("run".to_string(), mismatch)
+    } else if folder == "infer" {
+        let v: vectors::InferVector = serde_json::from_str(&text).map_err(parse)?;
+        let mismatch = match vectors::infer_outputs(&v.inputs) {
+            Ok(out) if out == v.outputs => None,
+            Ok(_) => Some("a derived value of the committed inference differs".to_string()),
+            Err(e) => Some(format!("the reference rejects the inputs: {e}")),
+        };
+        ("infer".to_string(), mismatch)
     } else {
         let v: OpVector = serde_json::from_str(&text).map_err(parse)?;
         let mismatch = match vectors::evaluate(&v) {
