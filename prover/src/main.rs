@@ -423,27 +423,28 @@ fn main() -> ExitCode {
             keys,
             out,
             json,
-        } if spotproof_prover::infer::is_inference_dir(&run) => match (challenge, block_hash) {
-            (Some(c), _) => run_cmds::respond_inference(&run, &c, &keys, &out, json),
-            (None, Some(h)) => spotproof_prover::infer::block_challenge(&run, &h, &out)
-                .map_err(Into::into)
-                .and_then(|c| run_cmds::respond_inference(&run, &c, &keys, &out, json)),
-            (None, None) => Err("--challenge or --block-hash is required".into()),
-        },
-        Command::Respond {
-            run,
-            challenge,
-            block_hash,
-            keys,
-            out,
-            json,
-        } => match (challenge, block_hash) {
-            (Some(c), _) => run_cmds::respond(&run, &c, &keys, &out, json),
-            (None, Some(h)) => spotproof_prover::run::block_challenge(&run, &h, &out)
-                .map_err(Into::into)
-                .and_then(|c| run_cmds::respond(&run, &c, &keys, &out, json)),
-            (None, None) => Err("--challenge or --block-hash is required".into()),
-        },
+        } => {
+            // A directory of a committed inference, or a run's.
+            let inference = spotproof_prover::infer::is_inference_dir(&run);
+            let challenge: Result<PathBuf, Box<dyn std::error::Error>> =
+                match (challenge, block_hash) {
+                    (Some(c), _) => Ok(c),
+                    (None, Some(h)) if inference => {
+                        spotproof_prover::infer::block_challenge(&run, &h, &out).map_err(Into::into)
+                    }
+                    (None, Some(h)) => {
+                        spotproof_prover::run::block_challenge(&run, &h, &out).map_err(Into::into)
+                    }
+                    (None, None) => Err("--challenge or --block-hash is required".into()),
+                };
+            challenge.and_then(|c| {
+                if inference {
+                    run_cmds::respond_inference(&run, &c, &keys, &out, json)
+                } else {
+                    run_cmds::respond(&run, &c, &keys, &out, json)
+                }
+            })
+        }
         Command::Infer {
             model,
             inputs,
